@@ -1,0 +1,158 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { environments } from '../stacks/config/environments';
+import { ConfigError, loadEnvironments, parseSelection } from '../stacks/config/load';
+import type { EnvironmentInput } from '../stacks/config/schema';
+import { shipped, synthesize } from './support/synth';
+
+/** The shipped dev config with one change applied. */
+function devWith(change: (env: EnvironmentInput & { [key: string]: unknown }) => void): EnvironmentInput {
+  const env = structuredClone(shipped('dev')) as EnvironmentInput & { [key: string]: unknown };
+  change(env);
+  return env;
+}
+
+/** Expects loading to fail with one message naming the environment, the field and the fix. */
+function expectRejected(input: EnvironmentInput, field: string, ...details: string[]): void {
+  let message = '';
+  try {
+    loadEnvironments([input]);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    message = (error as Error).message;
+  }
+  expect(message).toContain(`environment "${input.name}": ${field}:`);
+  expect(message).toContain('Fix:');
+  for (const detail of details) expect(message).toContain(detail);
+}
+
+describe('shipped configuration', () => {
+  it('validates and applies defaults', () => {
+    const [dev, prod] = loadEnvironments(environments);
+    expect(dev.loadBalancer).toMatchObject({ productionPort: 80, testPort: 8080, testListenerAllowedCidrs: [] });
+    expect(dev.network.publicSubnetCidrs).toEqual(['10.10.0.0/20', '10.10.16.0/20']);
+    expect(dev.network.privateSubnetCidrs).toEqual(['10.10.128.0/20', '10.10.144.0/20']);
+    expect(prod.network.privateSubnetCidrs).toHaveLength(3);
+  });
+
+  it('selects environments by name', () => {
+    expect(loadEnvironments(environments, ['prod']).map((env) => env.name)).toEqual(['prod']);
+    expect(parseSelection(' dev, prod ,')).toEqual(['dev', 'prod']);
+    expect(parseSelection(undefined)).toEqual([]);
+  });
+});
+
+describe('bad configuration is rejected with environment, field and fix', () => {
+  it.each<[string, (env: Json) => void, string, string[]]>([
+    ['an invalid VPC CIDR', (e) => (e.network.vpcCidr = '10.0.0.0/33'), 'network.vpcCidr', ['10.0.0.0/33']],
+    ['a VPC CIDR with host bits set', (e) => (e.network.vpcCidr = '10.0.0.1/16'), 'network.vpcCidr', ['not a valid IPv4 network']],
+    ['a VPC too small for the layout', (e) => (e.network.vpcCidr = '10.0.0.0/26'), 'network.vpcCidr', ['/16 to /22']],
+    [
+      'overlapping subnets',
+      (e) => (e.network.privateSubnetCidrs = ['10.10.0.0/24', '10.10.200.0/24']),
+      'network.privateSubnetCidrs[0]',
+      ['overlaps 10.10.0.0/20 (network.publicSubnetCidrs[0])'],
+    ],
+    [
+      'a subnet outside the VPC',
+      (e) => (e.network.publicSubnetCidrs = ['10.10.0.0/24', '10.99.0.0/24']),
+      'network.publicSubnetCidrs[1]',
+      ['does not fit inside the VPC 10.10.0.0/16'],
+    ],
+    ['a subnet per AZ missing', (e) => (e.network.publicSubnetCidrs = ['10.10.0.0/24']), 'network.publicSubnetCidrs', ['azCount is 2']],
+    ['too many AZs', (e) => (e.network.azCount = 4), 'network.azCount', ['from 2 to 3']],
+    ['an unknown NAT mode', (e) => (e.network.natGateways = 'none'), 'network.natGateways', ['"single"']],
+    ['an invalid Fargate cpu', (e) => (e.container.cpu = 300), 'container.cpu', ['256, 512']],
+    ['an invalid Fargate cpu/memory pair', (e) => (e.container.memory = 4096), 'container.memory', ['4096 MiB is not valid with cpu 256', '512, 1024, 2048']],
+    ['a container port out of range', (e) => (e.container.port = 70000), 'container.port', ['1 to 65535']],
+    ['a listener port out of range', (e) => (e.loadBalancer.testPort = 0), 'loadBalancer.testPort', ['1 to 65535']],
+    ['equal listener ports', (e) => (e.loadBalancer.testPort = 80), 'loadBalancer.testPort', ['equals productionPort']],
+    ['an account id that is not 12 digits', (e) => (e.accountId = '12345'), 'accountId', ['12 digits']],
+    ['an account id given as a number', (e) => (e.accountId = 111111111111), 'accountId', ['12 digits']],
+    ['a missing section', (e) => delete e.registry, 'registry', ['README.md']],
+    ['a misspelt field', (e) => (e.loadBalancer.testListenerAllowedCidr = ['203.0.113.0/24']), 'loadBalancer', ['testListenerAllowedCidr']],
+    ['a bad region', (e) => (e.region = 'Frankfurt'), 'region', ['eu-central-1']],
+    ['a QA listener open to the internet', (e) => (e.loadBalancer.testListenerAllowedCidrs = ['0.0.0.0/0']), 'loadBalancer.testListenerAllowedCidrs[0]', ['whole internet']],
+    ['a malformed QA CIDR', (e) => (e.loadBalancer.testListenerAllowedCidrs = ['office']), 'loadBalancer.testListenerAllowedCidrs[0]', ['"office"']],
+    ['a mutable image tag', (e) => (e.container.initialImage = 'public.ecr.aws/docker/library/httpd:latest'), 'container.initialImage', ['latest']],
+    ['an image without tag', (e) => (e.container.initialImage = 'httpd'), 'container.initialImage', ['tag or digest']],
+    ['a health-check timeout not below the interval', (e) => (e.loadBalancer.healthCheck.timeoutSeconds = 5), 'loadBalancer.healthCheck.timeoutSeconds', ['less than intervalSeconds']],
+    ['a log retention CloudWatch rejects', (e) => (e.logRetentionDays = 10), 'logRetentionDays', ['7, 14']],
+    ['a health-check path without a slash', (e) => (e.container.healthCheckPath = 'health'), 'container.healthCheckPath', ['start with "/"']],
+    [
+      'an app name that makes target-group names exceed 32 characters',
+      (e) => (e.app = 'customer-portal-web'),
+      'app',
+      ['secondaryTargetGroup name "customer-portal-web-dev-secondary" is 33 characters (AWS limit 32)', 'at most 22 characters'],
+    ],
+  ])('%s', (_label, change, field, details) => {
+    expectRejected(devWith(change), field, ...details);
+  });
+
+  it('reports every problem of every environment at once', () => {
+    const broken = [devWith((e) => (e.accountId = 'x')), devWith((e) => ((e.name = 'qa'), (e.container.port = -1)))];
+    expect(() => loadEnvironments(broken)).toThrow(/environment "dev": accountId:[\s\S]*environment "qa": container\.port:/);
+  });
+
+  it('rejects two environments with the same name', () => {
+    expect(() => loadEnvironments([shipped('dev'), shipped('dev')])).toThrow(/environment "dev": name: is used twice/);
+  });
+
+  it('rejects selecting an environment that is not configured, naming the ones that are', () => {
+    expect(() => loadEnvironments(environments, ['staging'])).toThrow(
+      'environment "staging" was selected but is not configured. Fix: choose one of dev, prod',
+    );
+  });
+
+  it('main.ts prints the message without a stack trace and writes no stack', () => {
+    const outdir = join(mkdtempSync(join(tmpdir(), 'synth-')), 'out');
+    let stderr = '';
+    let status = 0;
+    try {
+      execFileSync(process.execPath, [require.resolve('tsx/cli'), 'main.ts'], {
+        cwd: join(__dirname, '..'),
+        env: { ...process.env, ENVIRONMENT: 'staging', CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1' },
+        stdio: 'pipe',
+      });
+    } catch (error) {
+      const failure = error as { status: number; stderr: Buffer };
+      status = failure.status;
+      stderr = failure.stderr.toString();
+    }
+    expect(status).toBe(1);
+    expect(stderr).toContain('environment "staging" was selected but is not configured');
+    expect(stderr).not.toMatch(/\n\s+at /); // no stack frames
+    expect(existsSync(outdir)).toBe(false);
+  });
+});
+
+describe('state backend', () => {
+  it('keeps local state in the project root when no bucket is configured', () => {
+    const { json } = synthesize(shipped('dev'));
+    expect(json.terraform.backend).toEqual({ local: { path: '../../../terraform.dev.tfstate' } });
+  });
+
+  it('uses the S3 backend with S3-native locking when a bucket is configured', () => {
+    const { json } = synthesize(devWith((e) => (e.state = { bucket: 'acme-terraform-state' })));
+    expect(json.terraform.backend.s3).toEqual({
+      bucket: 'acme-terraform-state',
+      key: 'ecs-bluegreen/web/dev/terraform.tfstate',
+      region: 'eu-central-1',
+      encrypt: true,
+      use_lockfile: true,
+    });
+  });
+});
+
+describe('QA listener access', () => {
+  it('admits exactly the configured CIDRs on the test port', () => {
+    const stack = synthesize(devWith((e) => (e.loadBalancer.testListenerAllowedCidrs = ['203.0.113.0/24'])));
+    const testRules = Object.values(stack.resources('aws_vpc_security_group_ingress_rule')).filter((r) => r.from_port === 8080);
+    expect(testRules).toEqual([expect.objectContaining({ cidr_ipv4: '203.0.113.0/24', to_port: 8080, ip_protocol: 'tcp' })]);
+  });
+});
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;

@@ -1,0 +1,55 @@
+import { App, Testing } from 'cdktf';
+import { environments } from '../../stacks/config/environments';
+import { loadEnvironments } from '../../stacks/config/load';
+import type { EnvironmentConfig, EnvironmentInput } from '../../stacks/config/schema';
+import { EnvironmentStack } from '../../stacks/environment-stack';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export type Json = any;
+
+/** A synthesized stack's Terraform JSON with lookups that fail with readable messages. */
+export class Synthesized {
+  constructor(
+    readonly config: EnvironmentConfig,
+    readonly json: Json,
+  ) {}
+
+  /** All resources of a type, by Terraform name. */
+  resources(type: string): Record<string, Json> {
+    return this.json.resource?.[type] ?? {};
+  }
+
+  /** The one resource of a type whose config matches `where` (or the only one). */
+  resource(type: string, where: (config: Json) => boolean = () => true): { name: string; config: Json; ref: (attr: string) => string } {
+    const matches = Object.entries(this.resources(type)).filter(([, config]) => where(config));
+    if (matches.length !== 1) {
+      throw new Error(`expected exactly one ${type} matching the filter in stack "${this.config.name}", found ${matches.length}`);
+    }
+    const [name, config] = matches[0];
+    return { name, config, ref: (attr: string) => `\${${type}.${name}.${attr}}` };
+  }
+
+  get outputs(): Record<string, Json> {
+    return this.json.output ?? {};
+  }
+}
+
+/** Validates and synthesizes one environment, as main.ts would. */
+export function synthesize(input: EnvironmentInput): Synthesized {
+  const [config] = loadEnvironments([input]);
+  const app: App = Testing.app();
+  const stack = new EnvironmentStack(app, { config });
+  return new Synthesized(config, JSON.parse(Testing.synth(stack)));
+}
+
+/** The shipped configuration of a named environment (stacks/config/environments.ts). */
+export function shipped(name: string): EnvironmentInput {
+  const input = environments.find((env) => env.name === name);
+  if (!input) throw new Error(`no shipped environment "${name}"`);
+  return input;
+}
+
+/** Parses an IAM policy JSON string from the synthesized stack. */
+export function policy(text: string): { Statement: Json[] } {
+  return JSON.parse(text);
+}

@@ -1,0 +1,35 @@
+import { App } from 'cdktf';
+import { environments } from './stacks/config/environments';
+import { ConfigError, loadEnvironments, parseSelection } from './stacks/config/load';
+import { EnvironmentStack } from './stacks/environment-stack';
+
+/**
+ * One stack per environment. ENVIRONMENT="dev" (comma-separated) synthesizes a subset;
+ * every configured environment is validated either way.
+ */
+function main(): void {
+  let configs;
+  try {
+    configs = loadEnvironments(environments, parseSelection(process.env.ENVIRONMENT));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const app = new App();
+  for (const config of configs) new EnvironmentStack(app, { config });
+  app.synth();
+
+  for (const config of configs) {
+    const nat = config.network.natGateways === 'single' ? '1 NAT gateway' : `${config.network.azCount} NAT gateways`;
+    console.log(
+      `${config.name}: ${config.accountId}/${config.region}, ${config.network.azCount} AZs, ${nat}, ` +
+        `${config.service.desiredCount} x ${config.container.cpu} CPU/${config.container.memory} MiB -> ${app.outdir}/stacks/${config.name}`,
+    );
+  }
+}
+
+main();

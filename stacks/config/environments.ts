@@ -1,0 +1,54 @@
+import type { EnvironmentInput } from './schema';
+
+/**
+ * The environments this project deploys: one Terraform stack each.
+ * Edit these (replace the placeholder account ids first); the README's configuration
+ * reference explains every field. `npm run synth` validates them before synthesizing.
+ */
+
+/** Container settings shared by every environment: the sample app in artifacts/app serves port 80. */
+const container = {
+  name: 'app',
+  initialImage: 'public.ecr.aws/docker/library/httpd:2.4',
+  port: 80,
+  healthCheckPath: '/',
+} as const;
+
+export const environments: EnvironmentInput[] = [
+  {
+    name: 'dev',
+    app: 'web',
+    region: 'eu-central-1',
+    accountId: '111111111111', // placeholder: replace with your dev account id
+    network: { vpcCidr: '10.10.0.0/16', azCount: 2, natGateways: 'single' },
+    container: { ...container, cpu: 256, memory: 512 },
+    service: { desiredCount: 1 },
+    loadBalancer: {
+      // Fast swaps: a new task is healthy after 2 x 5 s, an old one drains in 5 s.
+      healthCheck: { intervalSeconds: 5, timeoutSeconds: 4, healthyThreshold: 2, unhealthyThreshold: 2 },
+      deregistrationDelaySeconds: 5,
+    },
+    registry: { keepImages: 10 },
+    logRetentionDays: 7,
+    allowDestroyWithData: true,
+    tags: { CostCenter: 'engineering' },
+  },
+  {
+    name: 'prod',
+    app: 'web',
+    region: 'eu-central-1',
+    accountId: '222222222222', // placeholder: replace with your prod account id
+    network: { vpcCidr: '10.20.0.0/16', azCount: 3, natGateways: 'one-per-az' },
+    container: { ...container, cpu: 512, memory: 1024 },
+    service: { desiredCount: 2 },
+    loadBalancer: {
+      // Still quicker than the 30 s x 5 / 300 s defaults, but patient with slow starts and long requests.
+      healthCheck: { intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 3, unhealthyThreshold: 3 },
+      deregistrationDelaySeconds: 30,
+    },
+    registry: { keepImages: 50 },
+    logRetentionDays: 90,
+    allowDestroyWithData: false,
+    tags: { CostCenter: 'engineering' },
+  },
+];

@@ -1,0 +1,58 @@
+/**
+ * Every AWS name in an environment is derived here, from `<app>-<env>`, so dev and prod
+ * can share one account and the limits below are checked before anything is synthesized.
+ */
+
+/** Maximum length AWS accepts for each kind of name. */
+export const NAME_LIMITS = {
+  loadBalancer: 32,
+  primaryTargetGroup: 32,
+  secondaryTargetGroup: 32,
+  cluster: 255,
+  service: 255,
+  taskFamily: 255,
+  repository: 256,
+  executionRole: 64,
+  taskRole: 64,
+  securityGroupAlb: 255,
+  securityGroupService: 255,
+} as const;
+
+export type ResourceNames = { readonly [K in keyof typeof NAME_LIMITS]: string } & {
+  /** `<app>-<env>`: the prefix every name starts with. */
+  readonly prefix: string;
+  readonly logGroup: string;
+};
+
+export function resourceNames(app: string, environment: string): ResourceNames {
+  const prefix = `${app}-${environment}`;
+  return {
+    prefix,
+    loadBalancer: `${prefix}-alb`,
+    primaryTargetGroup: `${prefix}-primary`,
+    secondaryTargetGroup: `${prefix}-secondary`,
+    cluster: prefix,
+    service: prefix,
+    taskFamily: prefix,
+    repository: prefix,
+    executionRole: `${prefix}-ecs-execution`,
+    taskRole: `${prefix}-ecs-task`,
+    securityGroupAlb: `${prefix}-alb`,
+    securityGroupService: `${prefix}-service`,
+    logGroup: `/ecs/${prefix}`,
+  };
+}
+
+/** Names that exceed their AWS limit, as readable sentences. */
+export function namesOverLimit(names: ResourceNames): string[] {
+  return (Object.keys(NAME_LIMITS) as (keyof typeof NAME_LIMITS)[])
+    .filter((key) => names[key].length > NAME_LIMITS[key])
+    .map((key) => `${key} name "${names[key]}" is ${names[key].length} characters (AWS limit ${NAME_LIMITS[key]})`);
+}
+
+/** The longest `<app>-<env>` prefix for which every derived name fits. */
+export const MAX_PREFIX_LENGTH = Math.min(
+  ...(Object.keys(NAME_LIMITS) as (keyof typeof NAME_LIMITS)[]).map(
+    (key) => NAME_LIMITS[key] - (resourceNames('a', 'b')[key].length - 'a-b'.length),
+  ),
+);

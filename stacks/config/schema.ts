@@ -1,0 +1,218 @@
+import { z } from 'zod';
+import { cidrContains, cidrsOverlap, cidrSubnet, formatCidr, parseCidr, type Cidr } from './cidr';
+import { MAX_PREFIX_LENGTH, namesOverLimit, resourceNames } from './names';
+
+/** Fargate's valid task sizes: cpu units -> allowed memory (MiB). */
+export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: range(1024, 4096, 1024),
+  1024: range(2048, 8192, 1024),
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+  8192: range(16384, 61440, 4096),
+  16384: range(32768, 122880, 8192),
+};
+
+/** Retention periods CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+function range(from: number, to: number, step: number): number[] {
+  const values: number[] = [];
+  for (let v = from; v <= to; v += step) values.push(v);
+  return values;
+}
+
+const port = (example: number) =>
+  z
+    .number({ error: `must be a port number. Fix: use a whole number such as ${example}` })
+    .int({ error: `must be a whole number. Fix: use a port such as ${example}` })
+    .min(1, { error: `is out of range. Fix: use a port from 1 to 65535, such as ${example}` })
+    .max(65535, { error: `is out of range. Fix: use a port from 1 to 65535, such as ${example}` });
+
+/** A string matching a pattern; wrong types get the same message as wrong text. */
+const pattern = (regex: RegExp, message: string) => z.string({ error: message }).regex(regex, { error: message });
+
+const cidrText = z.string({ error: 'must be a CIDR string such as "10.0.0.0/24"' });
+
+const intBetween = (min: number, max: number, unit = '') =>
+  z
+    .number({ error: `must be a number. Fix: use a whole number from ${min} to ${max}${unit}` })
+    .int({ error: `must be a whole number. Fix: use a whole number from ${min} to ${max}${unit}` })
+    .min(min, { error: `is below ${min}. Fix: use a whole number from ${min} to ${max}${unit}` })
+    .max(max, { error: `is above ${max}. Fix: use a whole number from ${min} to ${max}${unit}` });
+
+export const environmentSchema = z
+  .strictObject({
+    /** Environment name: the stack name and the `<env>` in every resource name. */
+    name: pattern(/^[a-z][a-z0-9]{1,9}$/, 'must be 2-10 lowercase letters or digits, starting with a letter. Fix: use a name such as "dev"'),
+    /** Application name: the `<app>` in every resource name. */
+    app: pattern(/^[a-z][a-z0-9-]{0,18}[a-z0-9]$/, 'must be 2-20 lowercase letters, digits or hyphens, starting with a letter. Fix: use a name such as "web"'),
+    region: pattern(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, 'is not an AWS region code. Fix: use a region such as "eu-central-1"'),
+    /** The only account this stack may be applied to (the provider's allowed_account_ids). */
+    accountId: pattern(/^\d{12}$/, 'must be exactly 12 digits, as a string. Fix: copy it from `aws sts get-caller-identity --query Account`'),
+    network: z.strictObject({
+      vpcCidr: cidrText,
+      azCount: intBetween(2, 3, ' (availability zones)'),
+      /** "one-per-az" survives an AZ outage; "single" saves the cost of extra NAT gateways. */
+      natGateways: z.enum(['one-per-az', 'single'], {
+        error: 'must be "one-per-az" or "single". Fix: use "single" for cheap environments, "one-per-az" for resilient ones',
+      }),
+      /** Defaults to the first azCount /+4 blocks of the VPC. */
+      publicSubnetCidrs: z.array(cidrText).optional(),
+      /** Defaults to blocks 8.. of the VPC split into /+4 blocks. */
+      privateSubnetCidrs: z.array(cidrText).optional(),
+    }),
+    container: z.strictObject({
+      name: pattern(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "-" or "_". Fix: use a name such as "app"')
+        .default('app'),
+      /** Image the service runs until the pipeline deploys one; ECR Public avoids Docker Hub rate limits. */
+      initialImage: pattern(/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, 'must be a full image reference with a tag or digest. Fix: use e.g. "public.ecr.aws/docker/library/httpd:2.4"')
+        .refine((image) => !image.endsWith(':latest'), {
+          error: 'must not use the mutable "latest" tag. Fix: pin a version tag such as ":2.4" or a digest',
+        }),
+      port: port(80),
+      cpu: z.number({ error: 'must be a number of Fargate CPU units. Fix: use 256, 512, 1024, 2048, 4096, 8192 or 16384' }),
+      memory: z.number({ error: 'must be a number of MiB. Fix: use a value valid for the chosen cpu, e.g. 512 for 256' }),
+      healthCheckPath: pattern(/^\/[\x21-\x7e]{0,1023}$/, 'must start with "/" and contain no spaces. Fix: use a path such as "/health"'),
+    }),
+    service: z.strictObject({
+      desiredCount: intBetween(1, 100, ' tasks'),
+      /** Seconds ECS ignores failing load-balancer health checks after a task starts. */
+      healthCheckGracePeriodSeconds: intBetween(0, 2147483647, ' seconds').default(30),
+    }),
+    loadBalancer: z.strictObject({
+      productionPort: port(80).default(80),
+      testPort: port(8080).default(8080),
+      /** CIDRs allowed to reach the test (QA) listener. Empty by default: nobody from outside. */
+      testListenerAllowedCidrs: z.array(cidrText).default([]),
+      healthCheck: z.strictObject({
+        intervalSeconds: intBetween(5, 300, ' seconds'),
+        timeoutSeconds: intBetween(2, 120, ' seconds'),
+        healthyThreshold: intBetween(2, 10),
+        unhealthyThreshold: intBetween(2, 10),
+      }),
+      /** Seconds a draining target keeps its connections; the default 300 slows every swap. */
+      deregistrationDelaySeconds: intBetween(0, 3600, ' seconds'),
+    }),
+    registry: z.strictObject({
+      /** Images kept in ECR; older ones are expired by the lifecycle policy. */
+      keepImages: intBetween(1, 10000, ' images'),
+    }),
+    logRetentionDays: z.number().refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+      error: `is not a retention CloudWatch Logs accepts. Fix: use one of ${LOG_RETENTION_DAYS.join(', ')}`,
+    }),
+    /** Lets `cdktf destroy` delete non-empty ECR repositories and S3 buckets. */
+    allowDestroyWithData: z.boolean({ error: 'must be true or false' }),
+    tags: z.record(z.string(), z.string()).default({}),
+    /** Remote state. Without it, state is a local file (fine to try things, not for teams). */
+    state: z
+      .strictObject({
+        bucket: pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not a valid S3 bucket name. Fix: use the name of an existing bucket for Terraform state'),
+        /** Defaults to the environment's region. */
+        region: z.string().optional(),
+        keyPrefix: z.string().default('ecs-bluegreen'),
+      })
+      .optional(),
+  })
+  .superRefine((env, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+
+    const names = resourceNames(env.app, env.name);
+    for (const problem of namesOverLimit(names)) {
+      issue(['app'], `${problem}. Fix: shorten app or the environment name so "<app>-<env>" has at most ${MAX_PREFIX_LENGTH} characters`);
+    }
+
+    const memory = FARGATE_MEMORY_BY_CPU[env.container.cpu];
+    if (!memory) {
+      issue(['container', 'cpu'], `${env.container.cpu} is not a Fargate CPU size. Fix: use one of ${Object.keys(FARGATE_MEMORY_BY_CPU).join(', ')}`);
+    } else if (!memory.includes(env.container.memory)) {
+      issue(
+        ['container', 'memory'],
+        `${env.container.memory} MiB is not valid with cpu ${env.container.cpu}. Fix: use one of ${memory.join(', ')}`,
+      );
+    }
+
+    const lb = env.loadBalancer;
+    if (lb.productionPort === lb.testPort) {
+      issue(['loadBalancer', 'testPort'], `equals productionPort (${lb.productionPort}). Fix: use a different port, such as 8080`);
+    }
+    if (lb.healthCheck.timeoutSeconds >= lb.healthCheck.intervalSeconds) {
+      issue(
+        ['loadBalancer', 'healthCheck', 'timeoutSeconds'],
+        `must be less than intervalSeconds (${lb.healthCheck.intervalSeconds}). Fix: lower the timeout or raise the interval`,
+      );
+    }
+    lb.testListenerAllowedCidrs.forEach((text, i) => {
+      const cidr = parseCidr(text);
+      if (!cidr) issue(['loadBalancer', 'testListenerAllowedCidrs', i], `"${text}" is not a valid IPv4 network CIDR. Fix: use e.g. "203.0.113.0/24"`);
+      else if (cidr.prefix === 0) issue(['loadBalancer', 'testListenerAllowedCidrs', i], 'opens the test listener to the whole internet. Fix: list your office or VPN ranges');
+    });
+
+    validateNetwork(env.network, issue);
+  })
+  .transform((env) => {
+    const vpc = parseCidr(env.network.vpcCidr)!; // validated above
+    return {
+      ...env,
+      network: {
+        ...env.network,
+        publicSubnetCidrs: env.network.publicSubnetCidrs ?? defaultSubnets(vpc, 'publicSubnetCidrs', env.network.azCount),
+        privateSubnetCidrs: env.network.privateSubnetCidrs ?? defaultSubnets(vpc, 'privateSubnetCidrs', env.network.azCount),
+      },
+    };
+  });
+
+/** ["network", "publicSubnetCidrs", 0] -> "network.publicSubnetCidrs[0]" */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i ? '.' : ''}${String(part)}`)).join('');
+}
+
+type NetworkInput = { vpcCidr: string; azCount: number; publicSubnetCidrs?: string[]; privateSubnetCidrs?: string[] };
+type IssueReporter = (path: (string | number)[], message: string) => void;
+
+function validateNetwork(network: NetworkInput, issue: IssueReporter): void {
+  const vpc = parseCidr(network.vpcCidr);
+  if (!vpc) {
+    issue(['network', 'vpcCidr'], `"${network.vpcCidr}" is not a valid IPv4 network CIDR. Fix: use a network address such as "10.10.0.0/16"`);
+    return;
+  }
+  if (vpc.prefix < 16 || vpc.prefix > 22) {
+    issue(['network', 'vpcCidr'], `/${vpc.prefix} is outside what this stack supports. Fix: use a prefix from /16 to /22`);
+    return;
+  }
+  const subnets: { path: (string | number)[]; cidr: Cidr }[] = [];
+  for (const kind of ['publicSubnetCidrs', 'privateSubnetCidrs'] as const) {
+    const texts = network[kind] ?? defaultSubnets(vpc, kind, network.azCount);
+    if (texts.length !== network.azCount) {
+      issue(['network', kind], `lists ${texts.length} CIDRs but azCount is ${network.azCount}. Fix: give exactly one CIDR per availability zone`);
+    }
+    texts.forEach((text, i) => {
+      const cidr = parseCidr(text);
+      const path = ['network', kind, i];
+      if (!cidr) issue(path, `"${text}" is not a valid IPv4 network CIDR. Fix: use a block inside ${network.vpcCidr}, such as "${formatCidr(cidrSubnet(vpc, 4, i))}"`);
+      else if (!cidrContains(vpc, cidr)) issue(path, `"${text}" does not fit inside the VPC ${network.vpcCidr}. Fix: choose a block inside the VPC CIDR`);
+      else if (cidr.prefix > 27) issue(path, `"${text}" is smaller than /27, too small for an ALB and tasks. Fix: use /27 or larger`);
+      else subnets.push({ path, cidr });
+    });
+  }
+  for (let a = 0; a < subnets.length; a++) {
+    for (let b = a + 1; b < subnets.length; b++) {
+      if (cidrsOverlap(subnets[a].cidr, subnets[b].cidr)) {
+        issue(subnets[b].path, `${formatCidr(subnets[b].cidr)} overlaps ${formatCidr(subnets[a].cidr)} (${formatPath(subnets[a].path)}). Fix: give every subnet its own block`);
+      }
+    }
+  }
+}
+
+/** Public subnets take /+4 blocks 0..n-1, private subnets blocks 8..8+n-1. */
+export function defaultSubnets(vpc: Cidr, kind: 'publicSubnetCidrs' | 'privateSubnetCidrs', azCount: number): string[] {
+  const first = kind === 'publicSubnetCidrs' ? 0 : 8;
+  return Array.from({ length: azCount }, (_, i) => formatCidr(cidrSubnet(vpc, 4, first + i)));
+}
+
+/** What users write: defaults may be omitted. */
+export type EnvironmentInput = z.input<typeof environmentSchema>;
+/** What constructs receive: validated, defaults applied. */
+export type EnvironmentConfig = z.output<typeof environmentSchema>;

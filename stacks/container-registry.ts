@@ -1,0 +1,82 @@
+import { Construct } from 'constructs';
+import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
+import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
+import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { grant } from './iam';
+
+export interface ContainerRegistryProps {
+  readonly name: string;
+  /** Images kept; older ones expire. */
+  readonly keepImages: number;
+  /** Lets `terraform destroy` delete the repository while it still holds images. */
+  readonly forceDelete: boolean;
+}
+
+/** The environment's ECR repository: immutable tags, scanned on push, pruned by count. */
+export class ContainerRegistry extends Construct {
+  readonly repositoryUrl: string;
+  readonly repositoryArn: string;
+  readonly repositoryName: string;
+
+  constructor(scope: Construct, id: string, props: ContainerRegistryProps) {
+    super(scope, id);
+    const repository = new EcrRepository(this, 'repository', {
+      name: props.name,
+      imageTagMutability: 'IMMUTABLE', // a commit tag always means the same image
+      imageScanningConfiguration: { scanOnPush: true },
+      forceDelete: props.forceDelete,
+    });
+    this.repositoryUrl = repository.repositoryUrl;
+    this.repositoryArn = repository.arn;
+    this.repositoryName = repository.name;
+
+    new EcrLifecyclePolicy(this, 'lifecycle', {
+      repository: repository.name,
+      policy: JSON.stringify({
+        rules: [
+          {
+            rulePriority: 1,
+            description: `Keep the newest ${props.keepImages} images`,
+            selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: props.keepImages },
+            action: { type: 'expire' },
+          },
+        ],
+      }),
+    });
+  }
+
+  /** Lets a role pull images (ECS task execution). */
+  grantPull(role: IamRole, policyName: string): void {
+    grant(this, policyName, role, [
+      // GetAuthorizationToken is account-wide: it has no resource-level permissions.
+      { sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] },
+      {
+        sid: 'PullImages',
+        actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        resources: [this.repositoryArn],
+      },
+    ]);
+  }
+
+  /** Lets a role push images (CodeBuild) and read back what it pushed. */
+  grantPush(role: IamRole, policyName: string): void {
+    grant(this, policyName, role, [
+      // GetAuthorizationToken is account-wide: it has no resource-level permissions.
+      { sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] },
+      {
+        sid: 'PushImages',
+        actions: [
+          'ecr:BatchCheckLayerAvailability',
+          'ecr:BatchGetImage',
+          'ecr:CompleteLayerUpload',
+          'ecr:DescribeImages',
+          'ecr:GetDownloadUrlForLayer',
+          'ecr:InitiateLayerUpload',
+          'ecr:PutImage',
+          'ecr:UploadLayerPart',
+        ],
+        resources: [this.repositoryArn],
+      },
+    ]);
+  }
+}

@@ -1,0 +1,178 @@
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
+import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
+import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
+import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { grant, serviceRole } from './iam';
+
+export interface ContainerSpec {
+  readonly name: string;
+  readonly image: string;
+  readonly port: number;
+  /** Fargate CPU units for the task. */
+  readonly cpu: number;
+  /** MiB for the task. */
+  readonly memory: number;
+}
+
+export interface FargateServiceProps {
+  readonly names: {
+    cluster: string;
+    service: string;
+    taskFamily: string;
+    executionRole: string;
+    taskRole: string;
+    securityGroupService: string;
+    logGroup: string;
+  };
+  readonly accountId: string;
+  readonly region: string;
+  readonly vpcId: string;
+  readonly privateSubnetIds: readonly string[];
+  readonly container: ContainerSpec;
+  readonly desiredCount: number;
+  readonly healthCheckGracePeriodSeconds: number;
+  readonly logRetentionDays: number;
+  /** The ALB security group: the only source allowed to reach the containers. */
+  readonly loadBalancerSecurityGroupId: string;
+  /** Target group the service starts behind (the production listener's). */
+  readonly targetGroupArn: string;
+  /** The listeners: the target group must be attached to the ALB before the service registers tasks. */
+  readonly listeners: readonly ITerraformDependable[];
+}
+
+/**
+ * An ECS cluster and a Fargate service whose deployments belong to CodeDeploy (controller
+ * CODE_DEPLOY). Terraform creates the service once; afterwards every new task definition,
+ * target-group swap and network change arrives through a CodeDeploy deployment.
+ */
+export class FargateService extends Construct {
+  readonly clusterName: string;
+  readonly serviceName: string;
+  readonly securityGroupId: string;
+  readonly executionRole: IamRole;
+  readonly taskRole: IamRole;
+  readonly logGroupName: string;
+  readonly taskFamily: string;
+  readonly containerName: string;
+  readonly containerPort: number;
+
+  constructor(scope: Construct, id: string, props: FargateServiceProps) {
+    super(scope, id);
+    this.containerName = props.container.name;
+    this.containerPort = props.container.port;
+    this.taskFamily = props.names.taskFamily;
+
+    const cluster = new EcsCluster(this, 'cluster', {
+      name: props.names.cluster,
+      setting: [{ name: 'containerInsights', value: 'enabled' }],
+    });
+    this.clusterName = cluster.name;
+
+    const logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: props.names.logGroup,
+      retentionInDays: props.logRetentionDays,
+    });
+    this.logGroupName = logGroup.name;
+
+    const roleProps = { servicePrincipal: 'ecs-tasks.amazonaws.com', accountId: props.accountId };
+    this.executionRole = serviceRole(this, 'execution-role', {
+      ...roleProps,
+      name: props.names.executionRole,
+      description: 'ECS agent: pulls the image and writes container logs',
+    });
+    grant(this, 'write-logs', this.executionRole, [
+      // Streams are created per task at run time, so the stream part of the ARN is a wildcard.
+      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.arn}:log-stream:*`] },
+    ]);
+    this.taskRole = serviceRole(this, 'task-role', {
+      ...roleProps,
+      name: props.names.taskRole,
+      description: 'The application itself; grant it what the app calls',
+    });
+
+    const securityGroup = new SecurityGroup(this, 'security-group', {
+      name: props.names.securityGroupService,
+      description: 'Tasks: container port from the ALB only',
+      vpcId: props.vpcId,
+      tags: { Name: props.names.securityGroupService },
+    });
+    this.securityGroupId = securityGroup.id;
+    new VpcSecurityGroupIngressRule(this, 'from-load-balancer', {
+      securityGroupId: securityGroup.id,
+      description: 'Container port from the ALB',
+      ipProtocol: 'tcp',
+      fromPort: props.container.port,
+      toPort: props.container.port,
+      referencedSecurityGroupId: props.loadBalancerSecurityGroupId,
+    });
+    new VpcSecurityGroupEgressRule(this, 'https-out', {
+      securityGroupId: securityGroup.id,
+      description: 'HTTPS out through NAT: ECR image layers, CloudWatch Logs, AWS APIs',
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: '0.0.0.0/0',
+    });
+
+    const taskDefinition = new EcsTaskDefinition(this, 'task-definition', {
+      family: props.names.taskFamily,
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: String(props.container.cpu),
+      memory: String(props.container.memory),
+      executionRoleArn: this.executionRole.arn,
+      taskRoleArn: this.taskRole.arn,
+      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
+      containerDefinitions: JSON.stringify([
+        {
+          name: props.container.name,
+          image: props.container.image,
+          essential: true,
+          portMappings: [{ containerPort: props.container.port, protocol: 'tcp' }],
+          logConfiguration: {
+            logDriver: 'awslogs',
+            options: {
+              'awslogs-group': props.names.logGroup,
+              'awslogs-region': props.region,
+              'awslogs-stream-prefix': props.container.name,
+            },
+          },
+        },
+      ]),
+    });
+
+    const service = new EcsService(this, 'service', {
+      name: props.names.service,
+      cluster: cluster.arn,
+      taskDefinition: taskDefinition.arn,
+      desiredCount: props.desiredCount,
+      launchType: 'FARGATE',
+      deploymentController: { type: 'CODE_DEPLOY' },
+      healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds,
+      networkConfiguration: {
+        subnets: [...props.privateSubnetIds],
+        securityGroups: [securityGroup.id],
+        assignPublicIp: false,
+      },
+      loadBalancer: [
+        { targetGroupArn: props.targetGroupArn, containerName: props.container.name, containerPort: props.container.port },
+      ],
+      propagateTags: 'SERVICE',
+      enableEcsManagedTags: true,
+      lifecycle: {
+        // With the CODE_DEPLOY controller, UpdateService rejects these; CodeDeploy deployments change
+        // them (appspec.yaml carries the network configuration of each new task set). Without this the
+        // second apply fails.
+        ignoreChanges: ['task_definition', 'load_balancer', 'desired_count', 'network_configuration'],
+      },
+      dependsOn: [...props.listeners],
+    });
+    this.serviceName = service.name;
+  }
+}

@@ -1,0 +1,108 @@
+import { Fn } from 'cdktf';
+import { Construct } from 'constructs';
+import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
+import { Eip } from '@cdktf/provider-aws/lib/eip';
+import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
+import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
+import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
+import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+
+export interface NetworkProps {
+  /** `<app>-<env>`, used in Name tags. */
+  readonly namePrefix: string;
+  readonly vpcCidr: string;
+  /** One public subnet per AZ, in AZ order. */
+  readonly publicSubnetCidrs: readonly string[];
+  /** One private subnet per AZ, in AZ order; same length as publicSubnetCidrs. */
+  readonly privateSubnetCidrs: readonly string[];
+  /** "one-per-az": each private subnet leaves through the NAT gateway of its own AZ. */
+  readonly natGateways: 'one-per-az' | 'single';
+}
+
+/**
+ * A VPC with a public and a private subnet per availability zone. Public subnets route to an
+ * internet gateway (ALB, NAT gateways); private subnets (tasks, hook functions) reach the internet
+ * only through NAT, and nothing in them gets a public IP.
+ */
+export class Network extends Construct {
+  readonly vpcId: string;
+  readonly publicSubnetIds: string[];
+  readonly privateSubnetIds: string[];
+  readonly natGatewayCount: number;
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    const name = (suffix: string) => ({ Name: `${props.namePrefix}-${suffix}` });
+
+    // Only zones that need no opt-in: Local Zones would not host an ALB.
+    const zones = new DataAwsAvailabilityZones(this, 'zones', {
+      state: 'available',
+      filter: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }],
+    });
+    const zoneName = (index: number) => Fn.element(zones.names, index);
+
+    const vpc = new Vpc(this, 'vpc', {
+      cidrBlock: props.vpcCidr,
+      enableDnsSupport: true,
+      enableDnsHostnames: true,
+      tags: name('vpc'),
+    });
+    this.vpcId = vpc.id;
+
+    // The default security group is unused; strip its allow-all rules so nothing can join it by accident.
+    new DefaultSecurityGroup(this, 'default-security-group', { vpcId: vpc.id, tags: name('default-deny') });
+
+    const internetGateway = new InternetGateway(this, 'internet-gateway', { vpcId: vpc.id, tags: name('igw') });
+
+    const publicRoutes = new RouteTable(this, 'public-routes', {
+      vpcId: vpc.id,
+      route: [{ cidrBlock: '0.0.0.0/0', gatewayId: internetGateway.id }],
+      tags: name('public'),
+    });
+
+    const publicSubnets = props.publicSubnetCidrs.map((cidrBlock, index) => {
+      const subnet = new Subnet(this, `public-${index}`, {
+        vpcId: vpc.id,
+        cidrBlock,
+        availabilityZone: zoneName(index),
+        mapPublicIpOnLaunch: false, // the ALB and NAT gateways bring their own addresses
+        tags: { ...name(`public-${index}`), Tier: 'public' },
+      });
+      new RouteTableAssociation(this, `public-${index}-routes`, { subnetId: subnet.id, routeTableId: publicRoutes.id });
+      return subnet;
+    });
+    this.publicSubnetIds = publicSubnets.map((subnet) => subnet.id);
+
+    this.natGatewayCount = props.natGateways === 'one-per-az' ? publicSubnets.length : 1;
+    const natGateways = publicSubnets.slice(0, this.natGatewayCount).map((subnet, index) => {
+      const address = new Eip(this, `nat-${index}-address`, { domain: 'vpc', tags: name(`nat-${index}`) });
+      return new NatGateway(this, `nat-${index}`, {
+        allocationId: address.id,
+        subnetId: subnet.id,
+        tags: name(`nat-${index}`),
+        dependsOn: [internetGateway],
+      });
+    });
+
+    this.privateSubnetIds = props.privateSubnetCidrs.map((cidrBlock, index) => {
+      const subnet = new Subnet(this, `private-${index}`, {
+        vpcId: vpc.id,
+        cidrBlock,
+        availabilityZone: zoneName(index),
+        mapPublicIpOnLaunch: false,
+        tags: { ...name(`private-${index}`), Tier: 'private' },
+      });
+      const nat = natGateways[Math.min(index, natGateways.length - 1)];
+      const routes = new RouteTable(this, `private-${index}-routes`, {
+        vpcId: vpc.id,
+        route: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nat.id }],
+        tags: name(`private-${index}`),
+      });
+      new RouteTableAssociation(this, `private-${index}-routes-association`, { subnetId: subnet.id, routeTableId: routes.id });
+      return subnet.id;
+    });
+  }
+}
