@@ -197,7 +197,8 @@ describe.each([
       expect(container.image).toBe(config.container.initialImage);
       const logGroup = stack.resource('aws_cloudwatch_log_group');
       expect(logGroup.config.retention_in_days).toBe(config.logRetentionDays);
-      expect(container.logConfiguration.options['awslogs-group']).toBe(logGroup.config.name);
+      expect(container.logConfiguration.options['awslogs-group']).toBe(logGroup.ref('name'));
+      expect(container.logConfiguration.options['awslogs-region']).toBe(config.region);
     });
 
     it('uses separate execution and task roles, both assumable only by ECS tasks of this account', () => {

@@ -21,7 +21,7 @@ export class EnvironmentStack extends TerraformStack {
 
   constructor(scope: Construct, { config }: EnvironmentStackProps) {
     super(scope, config.name);
-    const names = resourceNames(config.app, config.name);
+    const names = resourceNames(config.app, config.name, config.accountId, config.region);
 
     configureState(this, config);
     new AwsProvider(this, 'aws', {

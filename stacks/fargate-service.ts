@@ -9,6 +9,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { grant, serviceRole } from './iam';
+import { renderTaskDefinition, type TaskDefinitionValues } from './task-definition';
 
 export interface ContainerSpec {
   readonly name: string;
@@ -61,6 +62,8 @@ export class FargateService extends Construct {
   readonly taskFamily: string;
   readonly containerName: string;
   readonly containerPort: number;
+  /** What artifacts/taskdef.json is rendered from, for the pipeline's deployment files. */
+  readonly taskDefinitionValues: TaskDefinitionValues;
 
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
@@ -120,31 +123,29 @@ export class FargateService extends Construct {
       cidrIpv4: '0.0.0.0/0',
     });
 
-    const taskDefinition = new EcsTaskDefinition(this, 'task-definition', {
+    this.taskDefinitionValues = {
       family: props.names.taskFamily,
-      requiresCompatibilities: ['FARGATE'],
-      networkMode: 'awsvpc',
-      cpu: String(props.container.cpu),
-      memory: String(props.container.memory),
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
-      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
-      containerDefinitions: JSON.stringify([
-        {
-          name: props.container.name,
-          image: props.container.image,
-          essential: true,
-          portMappings: [{ containerPort: props.container.port, protocol: 'tcp' }],
-          logConfiguration: {
-            logDriver: 'awslogs',
-            options: {
-              'awslogs-group': props.names.logGroup,
-              'awslogs-region': props.region,
-              'awslogs-stream-prefix': props.container.name,
-            },
-          },
-        },
-      ]),
+      cpu: props.container.cpu,
+      memory: props.container.memory,
+      containerName: props.container.name,
+      containerPort: props.container.port,
+      logGroup: logGroup.name,
+      region: props.region,
+    };
+    // Rendered from artifacts/taskdef.json, like every later revision the pipeline registers.
+    const document = renderTaskDefinition(this.taskDefinitionValues, props.container.image);
+    const taskDefinition = new EcsTaskDefinition(this, 'task-definition', {
+      family: document.family,
+      requiresCompatibilities: document.requiresCompatibilities,
+      networkMode: document.networkMode,
+      cpu: document.cpu,
+      memory: document.memory,
+      executionRoleArn: document.executionRoleArn,
+      taskRoleArn: document.taskRoleArn,
+      runtimePlatform: document.runtimePlatform,
+      containerDefinitions: JSON.stringify(document.containerDefinitions),
     });
 
     const service = new EcsService(this, 'service', {

@@ -16,15 +16,32 @@ export const NAME_LIMITS = {
   taskRole: 64,
   securityGroupAlb: 255,
   securityGroupService: 255,
+  sourceRepository: 100,
+  buildProject: 255,
+  buildRole: 64,
+  pipeline: 100,
+  pipelineRole: 64,
+  pipelineTriggerRole: 64,
+  pipelineTriggerRule: 64,
+  codeDeployApplication: 100,
+  deploymentGroup: 100,
+  codeDeployRole: 64,
+  artifactBucket: 63,
+  notificationTopic: 256,
+  pipelineFailedRule: 64,
+  deploymentFailedRule: 64,
 } as const;
 
 export type ResourceNames = { readonly [K in keyof typeof NAME_LIMITS]: string } & {
   /** `<app>-<env>`: the prefix every name starts with. */
   readonly prefix: string;
   readonly logGroup: string;
+  readonly buildLogGroup: string;
+  readonly keyAlias: string;
+  readonly alarmPrefix: string;
 };
 
-export function resourceNames(app: string, environment: string): ResourceNames {
+export function resourceNames(app: string, environment: string, accountId = '000000000000', region = 'us-east-1'): ResourceNames {
   const prefix = `${app}-${environment}`;
   return {
     prefix,
@@ -40,6 +57,24 @@ export function resourceNames(app: string, environment: string): ResourceNames {
     securityGroupAlb: `${prefix}-alb`,
     securityGroupService: `${prefix}-service`,
     logGroup: `/ecs/${prefix}`,
+    sourceRepository: prefix,
+    buildProject: `${prefix}-image`,
+    buildRole: `${prefix}-codebuild`,
+    buildLogGroup: `/codebuild/${prefix}-image`,
+    pipeline: prefix,
+    pipelineRole: `${prefix}-codepipeline`,
+    pipelineTriggerRole: `${prefix}-pipeline-trigger`,
+    pipelineTriggerRule: `${prefix}-on-push`,
+    codeDeployApplication: prefix,
+    deploymentGroup: prefix,
+    codeDeployRole: `${prefix}-codedeploy`,
+    // Bucket names are global: the account and region make them unique.
+    artifactBucket: `${prefix}-artifacts-${accountId}-${region}`,
+    keyAlias: `alias/${prefix}-delivery`,
+    notificationTopic: `${prefix}-delivery-events`,
+    pipelineFailedRule: `${prefix}-pipeline-failed`,
+    deploymentFailedRule: `${prefix}-deployment-failed`,
+    alarmPrefix: `${prefix}-`,
   };
 }
 
@@ -53,6 +88,6 @@ export function namesOverLimit(names: ResourceNames): string[] {
 /** The longest `<app>-<env>` prefix for which every derived name fits. */
 export const MAX_PREFIX_LENGTH = Math.min(
   ...(Object.keys(NAME_LIMITS) as (keyof typeof NAME_LIMITS)[]).map(
-    (key) => NAME_LIMITS[key] - (resourceNames('a', 'b')[key].length - 'a-b'.length),
+    (key) => NAME_LIMITS[key] - (resourceNames('a', 'b', '000000000000', 'ap-southeast-2')[key].length - 'a-b'.length),
   ),
 );

@@ -13,6 +13,15 @@ export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> 
   16384: range(32768, 122880, 8192),
 };
 
+/** CodeDeploy's predefined ECS deployment configurations (CodeDeployDefault.ECS<name>). */
+export const TRAFFIC_SHIFTS = [
+  'AllAtOnce',
+  'Canary10Percent5Minutes',
+  'Canary10Percent15Minutes',
+  'Linear10PercentEvery1Minutes',
+  'Linear10PercentEvery3Minutes',
+] as const;
+
 /** Retention periods CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -100,6 +109,35 @@ export const environmentSchema = z
       /** Images kept in ECR; older ones are expired by the lifecycle policy. */
       keepImages: intBetween(1, 10000, ' images'),
     }),
+    pipeline: z
+      .strictObject({
+        /** Branch of the CodeCommit repository whose pushes deploy to this environment. */
+        branch: pattern(/^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[A-Za-z0-9._\/-]{1,100}$/, 'is not a valid git branch name. Fix: use a name such as "main"').default('main'),
+        /** How CodeDeploy shifts production traffic: one of CodeDeploy's predefined ECS configurations. */
+        trafficShift: z
+          .enum(TRAFFIC_SHIFTS, { error: `is not a predefined ECS deployment configuration. Fix: use one of ${TRAFFIC_SHIFTS.join(', ')}` })
+          .default('AllAtOnce'),
+        /** 0: reroute production traffic as soon as the replacement is ready. N: wait up to N minutes for an operator, then stop and roll back. */
+        waitForRerouteMinutes: intBetween(0, 2880, ' minutes').default(0),
+        /** Minutes the old task set keeps running after traffic moved, for a fast manual rollback. */
+        terminationWaitMinutes: intBetween(0, 2880, ' minutes').default(5),
+        buildTimeoutMinutes: intBetween(5, 480, ' minutes').default(20),
+        /** Days pipeline artifacts (and old versions of the deployment files) are kept. */
+        artifactRetentionDays: intBetween(1, 3650, ' days').default(30),
+        /** Optional address that receives pipeline and deployment failures (confirm the subscription email). */
+        notificationEmail: z.email({ error: 'is not an email address. Fix: use e.g. "team@example.com" or remove the field' }).optional(),
+        alarms: z
+          .strictObject({
+            /** Target 5xx responses per minute, on either target group, that stop a deployment. */
+            target5xxPerMinute: intBetween(1, 100000).default(5),
+            /** Load balancer 5xx responses per minute that stop a deployment. */
+            loadBalancer5xxPerMinute: intBetween(1, 100000).default(10),
+            /** Consecutive minutes over the threshold before the alarm fires. */
+            evaluationMinutes: intBetween(1, 60, ' minutes').default(2),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
     logRetentionDays: z.number().refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
       error: `is not a retention CloudWatch Logs accepts. Fix: use one of ${LOG_RETENTION_DAYS.join(', ')}`,
     }),
@@ -119,7 +157,7 @@ export const environmentSchema = z
   .superRefine((env, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
 
-    const names = resourceNames(env.app, env.name);
+    const names = resourceNames(env.app, env.name, env.accountId, env.region);
     for (const problem of namesOverLimit(names)) {
       issue(['app'], `${problem}. Fix: shorten app or the environment name so "<app>-<env>" has at most ${MAX_PREFIX_LENGTH} characters`);
     }

@@ -1,0 +1,49 @@
+import { renderTemplate } from './templates';
+
+/** Placeholder CodeDeployToECS replaces with the built image (Image1ContainerName). */
+export const IMAGE_PLACEHOLDER = 'IMAGE1_NAME';
+
+/** Everything artifacts/taskdef.json needs; role ARNs may be Terraform references. */
+export interface TaskDefinitionValues {
+  readonly family: string;
+  readonly executionRoleArn: string;
+  readonly taskRoleArn: string;
+  /** Fargate CPU units. */
+  readonly cpu: number;
+  /** MiB. */
+  readonly memory: number;
+  readonly containerName: string;
+  readonly containerPort: number;
+  readonly logGroup: string;
+  readonly region: string;
+}
+
+/** artifacts/taskdef.json as the pipeline registers it: the image is the literal <IMAGE1_NAME>. */
+export function renderTaskDefinitionTemplate(values: TaskDefinitionValues): string {
+  return renderTemplate('taskdef.json', {
+    ...values,
+    // ECS takes cpu and memory as strings in a task definition document.
+    cpu: String(values.cpu),
+    memory: String(values.memory),
+  });
+}
+
+/**
+ * The same document with a concrete image, for the task definition Terraform creates before
+ * the first pipeline run: the service starts from exactly what the pipeline will register.
+ */
+export function renderTaskDefinition(values: TaskDefinitionValues, image: string): TaskDefinitionDocument {
+  return JSON.parse(renderTaskDefinitionTemplate(values).replace(`<${IMAGE_PLACEHOLDER}>`, image));
+}
+
+export interface TaskDefinitionDocument {
+  family: string;
+  executionRoleArn: string;
+  taskRoleArn: string;
+  networkMode: string;
+  requiresCompatibilities: string[];
+  cpu: string;
+  memory: string;
+  runtimePlatform: { operatingSystemFamily: string; cpuArchitecture: string };
+  containerDefinitions: Record<string, unknown>[];
+}
