@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { App } from 'cdktf';
 import { environments } from './stacks/config/environments';
 import { ConfigError, loadEnvironments, parseSelection } from './stacks/config/load';
+import { writeRenderedDeploymentFiles } from './stacks/deployment-files';
 import { EnvironmentStack } from './stacks/environment-stack';
 
 /**
@@ -24,10 +26,13 @@ function main(): void {
   app.synth();
 
   for (const config of configs) {
+    writeRenderedDeploymentFiles(join(app.outdir, 'stacks', config.name));
     const nat = config.network.natGateways === 'single' ? '1 NAT gateway' : `${config.network.azCount} NAT gateways`;
     console.log(
       `${config.name}: ${config.accountId}/${config.region}, ${config.network.azCount} AZs, ${nat}, ` +
-        `${config.service.desiredCount} x ${config.container.cpu} CPU/${config.container.memory} MiB -> ${app.outdir}/stacks/${config.name}`,
+        `${config.service.desiredCount} x ${config.container.cpu} CPU/${config.container.memory} MiB, ` +
+        `${config.pipeline.trafficShift}${config.pipeline.waitForRerouteMinutes ? `, operator reroute within ${config.pipeline.waitForRerouteMinutes} min` : ''} ` +
+        `-> ${app.outdir}/stacks/${config.name}`,
     );
   }
 }

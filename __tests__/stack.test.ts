@@ -195,7 +195,7 @@ describe.each([
         memory: String(config.container.memory),
       });
       expect(container.image).toBe(config.container.initialImage);
-      const logGroup = stack.resource('aws_cloudwatch_log_group');
+      const logGroup = stack.resource('aws_cloudwatch_log_group', (g) => g.name.startsWith('/ecs/'));
       expect(logGroup.config.retention_in_days).toBe(config.logRetentionDays);
       expect(container.logConfiguration.options['awslogs-group']).toBe(logGroup.ref('name'));
       expect(container.logConfiguration.options['awslogs-region']).toBe(config.region);
@@ -223,7 +223,7 @@ describe.each([
       const policies = Object.values(stack.resources('aws_iam_role_policy')).filter((p: Json) => p.role === execution.ref('name'));
       const statements = policies.flatMap((p: Json) => policy(p.policy).Statement);
       const repository = stack.resource('aws_ecr_repository');
-      const logGroup = stack.resource('aws_cloudwatch_log_group');
+      const logGroup = stack.resource('aws_cloudwatch_log_group', (g) => g.name.startsWith('/ecs/'));
       expect(statements).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ Action: 'ecr:GetAuthorizationToken', Resource: '*' }),
@@ -257,7 +257,7 @@ describe.each([
         if (type === 'aws_iam_role_policy') continue; // inline policy names are scoped to their role
         for (const resource of Object.values(resources)) {
           if (typeof resource.name === 'string' && !resource.name.includes('${')) {
-            expect(`${type}: ${resource.name}`).toMatch(new RegExp(`^${type}: (/ecs/)?${prefix}`));
+            expect(`${type}: ${resource.name}`).toMatch(new RegExp(`^${type}: (/ecs/|/codebuild/|alias/)?${prefix}`));
           }
         }
       }

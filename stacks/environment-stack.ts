@@ -2,22 +2,37 @@ import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf'
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { EnvironmentConfig } from './config/schema';
-import { resourceNames } from './config/names';
+import { arnBuilder, partitionOf, resourceNames } from './config/names';
+import { ArtifactStore } from './artifact-store';
+import { BlueGreenDeployment } from './blue-green-deployment';
 import { ContainerRegistry } from './container-registry';
+import { DeliveryPipeline } from './delivery-pipeline';
+import { DeploymentFiles } from './deployment-files';
 import { FargateService } from './fargate-service';
+import { ImageBuild } from './image-build';
 import { LoadBalancer } from './load-balancer';
 import { Network } from './network';
+import { Notifications, PUBLISHING_SERVICES } from './notifications';
+import { SourceRepository } from './source-repository';
 
 export interface EnvironmentStackProps {
   readonly config: EnvironmentConfig;
 }
 
-/** Everything one environment needs: network, load balancer, ECS service and ECR. */
+/**
+ * Everything one environment needs: network, load balancer, ECS service and ECR, and the
+ * delivery path CodeCommit -> CodeBuild -> ECR -> CodeDeploy blue/green.
+ */
 export class EnvironmentStack extends TerraformStack {
   readonly network: Network;
   readonly loadBalancer: LoadBalancer;
   readonly registry: ContainerRegistry;
   readonly service: FargateService;
+  readonly artifactStore: ArtifactStore;
+  readonly repository: SourceRepository;
+  readonly deployment: BlueGreenDeployment;
+  readonly deploymentFiles: DeploymentFiles;
+  readonly pipeline: DeliveryPipeline;
 
   constructor(scope: Construct, { config }: EnvironmentStackProps) {
     super(scope, config.name);
@@ -76,12 +91,112 @@ export class EnvironmentStack extends TerraformStack {
     this.loadBalancer.allowTrafficTo('to-service', this.service.securityGroupId, config.container.port, 'Forward to the tasks');
     this.registry.grantPull(this.service.executionRole, 'execution-role-pull');
 
+    this.artifactStore = new ArtifactStore(this, 'artifact-store', {
+      bucketName: names.artifactBucket,
+      keyAlias: names.keyAlias,
+      accountId: config.accountId,
+      partition: partitionOf(config.region),
+      forceDestroy: config.allowDestroyWithData,
+      pipelineName: names.pipeline,
+      retentionDays: config.pipeline.artifactRetentionDays,
+      publishingServices: PUBLISHING_SERVICES,
+    });
+
+    const notifications = new Notifications(this, 'notifications', {
+      topicName: names.notificationTopic,
+      accountId: config.accountId,
+      keyArn: this.artifactStore.keyArn,
+      email: config.pipeline.notificationEmail,
+    });
+
+    this.repository = new SourceRepository(this, 'source', {
+      name: names.sourceRepository,
+      region: config.region,
+      branch: config.pipeline.branch,
+    });
+
+    const taskRoles = [this.service.executionRole, this.service.taskRole];
+    this.deployment = new BlueGreenDeployment(this, 'deployment', {
+      names,
+      accountId: config.accountId,
+      arn: arnBuilder(config.accountId, config.region),
+      clusterName: this.service.clusterName,
+      serviceName: this.service.serviceName,
+      productionListenerArn: this.loadBalancer.productionListenerArn,
+      testListenerArn: this.loadBalancer.testListenerArn,
+      primaryTargetGroup: this.loadBalancer.primaryTargetGroup,
+      secondaryTargetGroup: this.loadBalancer.secondaryTargetGroup,
+      loadBalancerArnSuffix: this.loadBalancer.arnSuffix,
+      taskRoles,
+      trafficShift: config.pipeline.trafficShift,
+      waitForRerouteMinutes: config.pipeline.waitForRerouteMinutes,
+      terminationWaitMinutes: config.pipeline.terminationWaitMinutes,
+      alarms: config.pipeline.alarms,
+      notificationTopicArn: notifications.topicArn,
+    });
+
+    this.deploymentFiles = new DeploymentFiles(this, 'deployment-files', {
+      bucketName: this.artifactStore.bucketName,
+      keyArn: this.artifactStore.keyArn,
+      taskDefinition: this.service.taskDefinitionValues,
+      subnetIds: this.network.privateSubnetIds,
+      securityGroupIds: [this.service.securityGroupId],
+    });
+
+    const build = new ImageBuild(this, 'build', {
+      names,
+      accountId: config.accountId,
+      registry: this.registry,
+      artifactStore: this.artifactStore,
+      timeoutMinutes: config.pipeline.buildTimeoutMinutes,
+      logRetentionDays: config.logRetentionDays,
+    });
+
+    this.pipeline = new DeliveryPipeline(this, 'pipeline', {
+      names,
+      accountId: config.accountId,
+      repository: this.repository,
+      artifactStore: this.artifactStore,
+      deploymentFilesKey: this.deploymentFiles.objectKey,
+      build,
+      deployment: this.deployment,
+      taskRoles,
+    });
+
+    notifications.forwardEvents('pipeline-failed', names.pipelineFailedRule, 'Pipeline runs that failed', {
+      source: ['aws.codepipeline'],
+      'detail-type': ['CodePipeline Pipeline Execution State Change'],
+      detail: { pipeline: [names.pipeline], state: ['FAILED'] },
+    });
+    notifications.forwardEvents('deployment-failed', names.deploymentFailedRule, 'Deployments that failed or were stopped (and rolled back)', {
+      source: ['aws.codedeploy'],
+      'detail-type': ['CodeDeploy Deployment State-change Notification'],
+      detail: { application: [names.codeDeployApplication], deploymentGroup: [names.deploymentGroup], state: ['FAILURE', 'STOP'] },
+    });
+    notifications.allowPublishers();
+
+    this.addOutputs(config);
+  }
+
+  private addOutputs(config: EnvironmentConfig): void {
+    const region = config.region;
     const url = (port: number) => `http://${this.loadBalancer.dnsName}${port === 80 ? '' : `:${port}`}`;
     this.output('production_url', url(config.loadBalancer.productionPort), 'PRD listener: production traffic');
     this.output('test_url', url(config.loadBalancer.testPort), 'QA listener: the replacement task set during a deployment');
-    this.output('ecr_repository_url', this.registry.repositoryUrl, 'Push images here (the pipeline does)');
+    this.output('ecr_repository_url', this.registry.repositoryUrl, 'Images the pipeline builds');
     this.output('ecs_cluster_name', this.service.clusterName, 'ECS cluster');
     this.output('ecs_service_name', this.service.serviceName, 'ECS service');
+    this.output('clone_url_http', this.repository.cloneUrlHttp, 'git clone over HTTPS (credential helper)');
+    this.output('clone_url_grc', this.repository.cloneUrlGrc, 'git clone with git-remote-codecommit');
+    this.output('pipeline_name', this.pipeline.pipelineName, 'CodePipeline');
+    this.output(
+      'pipeline_console_url',
+      `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${this.pipeline.pipelineName}/view?region=${region}`,
+      'Watch deployments here',
+    );
+    this.output('codedeploy_application_name', this.deployment.applicationName, 'CodeDeploy application');
+    this.output('codedeploy_deployment_group_name', this.deployment.deploymentGroupName, 'CodeDeploy deployment group');
+    this.output('artifact_bucket_name', this.artifactStore.bucketName, 'Pipeline artifacts and deployment files');
   }
 
   private output(name: string, value: string, description: string): void {

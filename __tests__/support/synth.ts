@@ -53,3 +53,21 @@ export function shipped(name: string): EnvironmentInput {
 export function policy(text: string): { Statement: Json[] } {
   return JSON.parse(text);
 }
+
+/** Every statement of every inline policy attached to the role whose name ends with `suffix`. */
+export function statementsOfRole(stack: Synthesized, suffix: string): Json[] {
+  const role = stack.resource('aws_iam_role', (r) => r.name.endsWith(suffix));
+  return Object.values(stack.resources('aws_iam_role_policy'))
+    .filter((p: Json) => p.role === role.ref('name'))
+    .flatMap((p: Json) => policy(p.policy).Statement);
+}
+
+/** Actions of a statement as an array. */
+export function actionsOf(statement: Json): string[] {
+  return [statement.Action].flat();
+}
+
+/** The statements that allow an action. */
+export function allowing(statements: Json[], action: string): Json[] {
+  return statements.filter((s) => actionsOf(s).includes(action));
+}

@@ -29,6 +29,12 @@ export const environments: EnvironmentInput[] = [
       deregistrationDelaySeconds: 5,
     },
     registry: { keepImages: 10 },
+    pipeline: {
+      branch: 'main',
+      trafficShift: 'AllAtOnce',
+      waitForRerouteMinutes: 0, // reroute as soon as the hooks pass
+      terminationWaitMinutes: 0, // remove the old task set right away
+    },
     logRetentionDays: 7,
     allowDestroyWithData: true,
     tags: { CostCenter: 'engineering' },
@@ -47,6 +53,12 @@ export const environments: EnvironmentInput[] = [
       deregistrationDelaySeconds: 30,
     },
     registry: { keepImages: 50 },
+    pipeline: {
+      branch: 'main',
+      trafficShift: 'Canary10Percent5Minutes',
+      waitForRerouteMinutes: 60, // an operator reroutes after checking the QA listener
+      terminationWaitMinutes: 15, // the old task set stays for a fast rollback
+    },
     logRetentionDays: 90,
     allowDestroyWithData: false,
     tags: { CostCenter: 'engineering' },

@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Construct } from 'constructs';
+import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
+import { ArchiveFile } from './archive-file';
+import { renderTaskDefinitionTemplate, type TaskDefinitionValues } from './task-definition';
+import { renderTemplate } from './templates';
+
+/** Object key of the deployment files in the artifact bucket (the S3 source action's S3ObjectKey). */
+export const DEPLOYMENT_FILES_KEY = 'deployment-files/deployment-files.zip';
+
+export interface DeploymentFilesProps {
+  readonly bucketName: string;
+  readonly keyArn: string;
+  readonly taskDefinition: TaskDefinitionValues;
+  /** Replacement tasks' network: they run here whatever the service was created with. */
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
+  /** Lifecycle event -> Lambda function name, for the appspec Hooks section. */
+  readonly hooks?: Readonly<Record<string, string>>;
+}
+
+/**
+ * appspec.yaml and taskdef.json, rendered from artifacts/ for this environment, zipped and
+ * uploaded as one versioned object the pipeline's S3 source action reads. Values that exist
+ * only after apply (subnet and security-group ids) are Terraform references, so Terraform's
+ * archive provider zips the files at plan time; the object's source_hash follows the zip.
+ */
+export class DeploymentFiles extends Construct {
+  readonly objectKey = DEPLOYMENT_FILES_KEY;
+  /** File name -> rendered content, as synthesized. */
+  readonly files: Readonly<Record<string, string>>;
+
+  constructor(scope: Construct, id: string, props: DeploymentFilesProps) {
+    super(scope, id);
+    const hooks = Object.entries(props.hooks ?? {});
+    this.files = {
+      'appspec.yaml': renderTemplate('appspec.yaml', {
+        containerName: props.taskDefinition.containerName,
+        containerPort: props.taskDefinition.containerPort,
+        subnets: props.subnetIds,
+        securityGroups: props.securityGroupIds,
+        hooks: { raw: hooks.length === 0 ? '' : `Hooks:\n${hooks.map(([event, fn]) => `  - ${event}: ${JSON.stringify(fn)}`).join('\n')}` },
+      }),
+      'taskdef.json': renderTaskDefinitionTemplate(props.taskDefinition),
+    };
+
+    const archive = new ArchiveFile(this, 'zip', { outputPath: 'deployment-files.zip', files: this.files });
+    new S3Object(this, 'object', {
+      bucket: props.bucketName,
+      key: DEPLOYMENT_FILES_KEY,
+      source: archive.outputPath,
+      sourceHash: archive.outputBase64Sha256,
+      contentType: 'application/zip',
+      kmsKeyId: props.keyArn,
+      serverSideEncryption: 'aws:kms',
+      // Synth-time fingerprint of the rendered files: a template edit shows in the plan as a
+      // change of this object even before Terraform builds the archive.
+      metadata: { 'rendered-sha256': fingerprint(this.files) },
+    });
+  }
+}
+
+/** SHA-256 of the files with Terraform references blanked, so it depends on content, not on token numbering. */
+function fingerprint(files: Readonly<Record<string, string>>): string {
+  const normalized = JSON.stringify(files).replace(/\$\{TfToken\[[^\]]+\]\}/g, '${ref}');
+  return createHash('sha256').update(normalized).digest('hex');
+}
+
+/**
+ * Writes each stack's rendered deployment files to cdktf.out/stacks/<env>/deployment-files/
+ * so they can be read after synth. Ids that exist only after apply appear as Terraform references.
+ */
+export function writeRenderedDeploymentFiles(stackDir: string): string[] {
+  const synthesized = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
+  const archives = Object.values(synthesized.data?.archive_file ?? {}) as { source: { filename: string; content: string }[] }[];
+  const written: string[] = [];
+  for (const { filename, content } of archives.flatMap((archive) => archive.source)) {
+    const path = join(stackDir, 'deployment-files', filename);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{'));
+    written.push(path);
+  }
+  return written;
+}

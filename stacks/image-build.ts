@@ -1,0 +1,73 @@
+import { Construct } from 'constructs';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CodebuildProject } from '@cdktf/provider-aws/lib/codebuild-project';
+import type { ArtifactStore } from './artifact-store';
+import type { ContainerRegistry } from './container-registry';
+import { grant, serviceRole } from './iam';
+import { readArtifact } from './templates';
+
+export interface ImageBuildProps {
+  readonly names: { buildProject: string; buildRole: string; buildLogGroup: string };
+  readonly accountId: string;
+  readonly registry: ContainerRegistry;
+  readonly artifactStore: ArtifactStore;
+  readonly timeoutMinutes: number;
+  readonly logRetentionDays: number;
+}
+
+/**
+ * CodeBuild project that turns a pushed commit into an image in ECR and an imageDetail.json
+ * for CodeDeploy (artifacts/buildspec.yml). Privileged, because it runs Docker.
+ */
+export class ImageBuild extends Construct {
+  readonly projectName: string;
+  readonly projectArn: string;
+
+  constructor(scope: Construct, id: string, props: ImageBuildProps) {
+    super(scope, id);
+
+    const logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: props.names.buildLogGroup,
+      retentionInDays: props.logRetentionDays,
+    });
+
+    const role = serviceRole(this, 'role', {
+      name: props.names.buildRole,
+      description: 'CodeBuild: builds and pushes the application image',
+      servicePrincipal: 'codebuild.amazonaws.com',
+      accountId: props.accountId,
+    });
+    grant(this, 'write-logs', role, [
+      // Each build writes its own stream, named at run time.
+      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.arn}:log-stream:*`] },
+    ]);
+    props.registry.grantPush(role, 'push-images');
+    props.artifactStore.grantReadWrite(role, 'pipeline-artifacts');
+
+    const project = new CodebuildProject(this, 'project', {
+      name: props.names.buildProject,
+      description: 'Builds the Dockerfile at the repository root and pushes it, tagged with the commit id',
+      serviceRole: role.arn,
+      buildTimeout: props.timeoutMinutes,
+      encryptionKey: props.artifactStore.keyArn,
+      source: { type: 'CODEPIPELINE', buildspec: readArtifact('buildspec.yml') },
+      artifacts: { type: 'CODEPIPELINE' },
+      environment: {
+        type: 'LINUX_CONTAINER',
+        computeType: 'BUILD_GENERAL1_SMALL',
+        image: 'aws/codebuild/amazonlinux-x86_64-standard:5.0',
+        imagePullCredentialsType: 'CODEBUILD',
+        privilegedMode: true, // docker build needs the Docker daemon
+        environmentVariable: [
+          { name: 'REPOSITORY_URI', value: props.registry.repositoryUrl, type: 'PLAINTEXT' },
+          { name: 'REPOSITORY_NAME', value: props.registry.repositoryName, type: 'PLAINTEXT' },
+        ],
+      },
+      // Reuses Docker layers between builds on the same build host.
+      cache: { type: 'LOCAL', modes: ['LOCAL_DOCKER_LAYER_CACHE', 'LOCAL_SOURCE_CACHE'] },
+      logsConfig: { cloudwatchLogs: { groupName: logGroup.name, status: 'ENABLED' }, s3Logs: { status: 'DISABLED' } },
+    });
+    this.projectName = project.name;
+    this.projectArn = project.arn;
+  }
+}

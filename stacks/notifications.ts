@@ -1,0 +1,73 @@
+import { Construct } from 'constructs';
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+
+export interface NotificationsProps {
+  readonly topicName: string;
+  readonly accountId: string;
+  /** Customer managed key whose policy lets EventBridge and CloudWatch use it. */
+  readonly keyArn: string;
+  readonly email?: string;
+}
+
+/** Services that publish to the topic; the delivery key's policy must admit them too. */
+export const PUBLISHING_SERVICES = ['events.amazonaws.com', 'cloudwatch.amazonaws.com'];
+
+/**
+ * An encrypted SNS topic for delivery failures: failed pipeline runs, failed or stopped
+ * (rolled back) deployments and deployment alarms. Subscribe by email or any SNS protocol.
+ */
+export class Notifications extends Construct {
+  readonly topicArn: string;
+  private readonly ruleArns: string[] = [];
+  private readonly topic: SnsTopic;
+  private readonly accountId: string;
+
+  constructor(scope: Construct, id: string, props: NotificationsProps) {
+    super(scope, id);
+    this.accountId = props.accountId;
+    this.topic = new SnsTopic(this, 'topic', { name: props.topicName, kmsMasterKeyId: props.keyArn });
+    this.topicArn = this.topic.arn;
+    if (props.email) {
+      new SnsTopicSubscription(this, 'email', { topicArn: this.topic.arn, protocol: 'email', endpoint: props.email });
+    }
+  }
+
+  /** Forwards events matching the pattern to the topic. */
+  forwardEvents(id: string, ruleName: string, description: string, eventPattern: object): void {
+    const rule = new CloudwatchEventRule(this, id, { name: ruleName, description, eventPattern: JSON.stringify(eventPattern) });
+    new CloudwatchEventTarget(this, `${id}-to-topic`, { rule: rule.name, arn: this.topic.arn });
+    this.ruleArns.push(rule.arn);
+  }
+
+  /** The topic policy, written once every rule is known (call last). */
+  allowPublishers(): void {
+    new SnsTopicPolicy(this, 'policy', {
+      arn: this.topic.arn,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'EventRulesOfThisEnvironment',
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: this.topic.arn,
+            Condition: { ArnEquals: { 'aws:SourceArn': this.ruleArns } },
+          },
+          {
+            Sid: 'AlarmsOfThisAccount',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: this.topic.arn,
+            Condition: { StringEquals: { 'aws:SourceAccount': this.accountId } },
+          },
+        ],
+      }),
+    });
+  }
+}

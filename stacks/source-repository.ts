@@ -1,0 +1,49 @@
+import { Construct } from 'constructs';
+import { CodecommitRepository } from '@cdktf/provider-aws/lib/codecommit-repository';
+import type { PolicyStatement } from './iam';
+
+export interface SourceRepositoryProps {
+  readonly name: string;
+  readonly region: string;
+  /** The branch whose pushes deploy this environment. */
+  readonly branch: string;
+}
+
+/** The environment's CodeCommit repository: push an application with a Dockerfile at its root. */
+export class SourceRepository extends Construct {
+  readonly repositoryName: string;
+  readonly repositoryArn: string;
+  readonly cloneUrlHttp: string;
+  /** For git-remote-codecommit: `git clone codecommit::<region>://<name>`. */
+  readonly cloneUrlGrc: string;
+  readonly branch: string;
+
+  constructor(scope: Construct, id: string, props: SourceRepositoryProps) {
+    super(scope, id);
+    const repository = new CodecommitRepository(this, 'repository', {
+      repositoryName: props.name,
+      description: `Application source; pushes to ${props.branch} deploy this environment`,
+    });
+    this.repositoryName = repository.repositoryName;
+    this.repositoryArn = repository.arn;
+    this.cloneUrlHttp = repository.cloneUrlHttp;
+    this.cloneUrlGrc = `codecommit::${props.region}://${props.name}`;
+    this.branch = props.branch;
+  }
+
+  /** What the pipeline's CodeCommit source action calls to fetch a commit as a zip. */
+  sourceActionStatements(): PolicyStatement[] {
+    return [
+      {
+        actions: [
+          'codecommit:CancelUploadArchive',
+          'codecommit:GetBranch',
+          'codecommit:GetCommit',
+          'codecommit:GetUploadArchiveStatus',
+          'codecommit:UploadArchive',
+        ],
+        resources: [this.repositoryArn],
+      },
+    ];
+  }
+}
