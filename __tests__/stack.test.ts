@@ -151,6 +151,10 @@ describe.each([
       );
     });
 
+    it('can be destroyed while CodeDeploy task sets still run in it', () => {
+      expect(service.config.force_delete).toBe(true);
+    });
+
     it('runs tasks in the private subnets, without public IPs, behind the service security group', () => {
       expect(service.config.network_configuration).toEqual({
         subnets: subnetRefs('private'),

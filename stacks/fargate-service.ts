@@ -164,6 +164,8 @@ export class FargateService extends Construct {
       loadBalancer: [
         { targetGroupArn: props.targetGroupArn, containerName: props.container.name, containerPort: props.container.port },
       ],
+      // Destroy deletes the service even with CodeDeploy task sets still running in it.
+      forceDelete: true,
       propagateTags: 'SERVICE',
       enableEcsManagedTags: true,
       lifecycle: {
