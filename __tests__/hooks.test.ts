@@ -1,0 +1,228 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { Check } from '../hooks/lib/check';
+import { codeDeployHook } from '../hooks/lib/codedeploy-adapter';
+import { ecsNativeHook } from '../hooks/lib/ecs-native-adapter';
+import { smokeTest, type SmokeTestConfig } from '../hooks/lib/smoke-test';
+
+const codeDeploy = mockClient(CodeDeployClient);
+const event = { DeploymentId: 'd-TEST123', LifecycleEventHookExecutionId: 'hook-execution-1' };
+
+/** A local target: /healthy, /error (500), /slow (300 ms), /hang (never answers), /flaky (503 twice, then 200). */
+let server: Server;
+let baseUrl: string;
+let refusedUrl: string;
+let flakyCalls = 0;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    if (req.url === '/healthy') res.end('ok version abc123');
+    else if (req.url === '/error') res.writeHead(500).end('boom');
+    else if (req.url === '/slow') setTimeout(() => res.end('ok but slow'), 300);
+    else if (req.url === '/hang') return; // never answers
+    else if (req.url === '/flaky') {
+      flakyCalls++;
+      if (flakyCalls <= 2) res.writeHead(503).end('starting');
+      else res.end('ok');
+    } else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  // A port that was just closed: connections are refused.
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  refusedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+  await new Promise((resolve) => closed.close(resolve));
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+beforeEach(() => {
+  codeDeploy.reset();
+  codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
+  flakyCalls = 0;
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+});
+
+afterEach(() => jest.restoreAllMocks());
+
+function config(path: string, overrides: Partial<SmokeTestConfig> = {}): SmokeTestConfig {
+  return {
+    url: baseUrl,
+    paths: [path],
+    expectedStatus: 200,
+    requestTimeoutMs: 1000,
+    retries: 2,
+    backoffMs: 20,
+    latency: { samples: 3, budgetMs: 200 },
+    ...overrides,
+  };
+}
+
+/** A Lambda context whose timeout is `ms` from now. */
+function lambdaContext(ms: number) {
+  const end = Date.now() + ms;
+  return { end, getRemainingTimeInMillis: () => end - Date.now() };
+}
+
+/** Runs a CodeDeploy hook and returns what it reported, how often, and when. */
+async function runCodeDeployHook(check: Check, timeoutMs = 3000) {
+  const reportedAt: number[] = [];
+  codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).callsFake(() => {
+    reportedAt.push(Date.now());
+    return {};
+  });
+  const context = lambdaContext(timeoutMs);
+  const handler = codeDeployHook('Test', check, { reportMarginMs: 300 });
+  const result = await handler(event, context);
+  const calls = codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand);
+  return { result, calls, reportedAt, lambdaEnd: context.end };
+}
+
+describe('CodeDeploy hook with the smoke test against a real local server', () => {
+  it.each<[string, 'Succeeded' | 'Failed', () => SmokeTestConfig, RegExp]>([
+    ['healthy target', 'Succeeded', () => config('/healthy', { bodyContains: 'version' }), /healthy/],
+    ['5xx target', 'Failed', () => config('/error'), /status 500, expected 200 after 3 attempts/],
+    ['target slower than the latency budget', 'Failed', () => config('/slow'), /over the 200 ms latency budget/],
+    ['refused connection', 'Failed', () => ({ ...config('/healthy'), url: refusedUrl }), /ECONNREFUSED/],
+    ['wrong body', 'Failed', () => config('/healthy', { bodyContains: 'version xyz' }), /body does not contain/],
+    ['target failing twice, then healthy', 'Succeeded', () => config('/flaky'), /healthy/],
+  ])('%s: reports %s exactly once', async (_label, status, makeConfig, summary) => {
+    const logged: string[] = [];
+    (console.log as jest.Mock).mockImplementation((line: string) => logged.push(line));
+    const { result, calls } = await runCodeDeployHook(smokeTest(makeConfig()));
+    expect(result.status).toBe(status);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].args[0].input).toEqual({ deploymentId: 'd-TEST123', lifecycleEventHookExecutionId: 'hook-execution-1', status });
+    const reporting = logged.map((line) => JSON.parse(line)).find((entry) => entry.message === 'reporting');
+    expect(reporting.summary).toMatch(summary);
+  });
+
+  it('hanging target: reports Failed once, before the Lambda timeout', async () => {
+    const { result, calls, reportedAt, lambdaEnd } = await runCodeDeployHook(
+      smokeTest(config('/hang', { requestTimeoutMs: 10_000, retries: 5 })),
+      1500,
+    );
+    expect(result.status).toBe('Failed');
+    expect(calls).toHaveLength(1);
+    expect(reportedAt[0]).toBeLessThan(lambdaEnd);
+  });
+
+  it('a check that never settles is still reported as Failed before the Lambda timeout', async () => {
+    const { result, calls, reportedAt, lambdaEnd } = await runCodeDeployHook(() => new Promise(() => undefined), 800);
+    expect(result.status).toBe('Failed');
+    expect(calls).toHaveLength(1);
+    expect(reportedAt[0]).toBeLessThan(lambdaEnd);
+  });
+
+  it('a check that throws reports Failed once', async () => {
+    const { result, calls } = await runCodeDeployHook(() => {
+      throw new Error('misconfigured');
+    });
+    expect(result.status).toBe('Failed');
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe('status report', () => {
+  const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+
+  it('is retried when CodeDeploy throttles, and still sent exactly once successfully', async () => {
+    codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejectsOnce(throttled).rejectsOnce(throttled).resolves({});
+    const handler = codeDeployHook('Test', async () => ({ passed: true, summary: 'ok' }), { reportMarginMs: 300 });
+    await expect(handler(event, lambdaContext(3000))).resolves.toEqual({ status: 'Succeeded' });
+    const calls = codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand);
+    expect(calls).toHaveLength(3);
+    expect(calls.every((call) => call.args[0].input.status === 'Succeeded')).toBe(true);
+  });
+
+  it('is not retried on a non-transient error, which fails the invocation loudly', async () => {
+    const gone = Object.assign(new Error('already completed'), { name: 'LifecycleEventAlreadyCompletedException' });
+    codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(gone);
+    const handler = codeDeployHook('Test', async () => ({ passed: true, summary: 'ok' }), { reportMarginMs: 300 });
+    await expect(handler(event, lambdaContext(3000))).rejects.toThrow('already completed');
+    expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(1);
+  });
+
+  it('gives up after the configured attempts when throttling persists', async () => {
+    codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(throttled);
+    const handler = codeDeployHook('Test', async () => ({ passed: true, summary: 'ok' }), { reportMarginMs: 300, reportAttempts: 3 });
+    await expect(handler(event, lambdaContext(3000))).rejects.toThrow('Rate exceeded');
+    expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(3);
+  });
+});
+
+describe('deployed entry points', () => {
+  const smoke = () => JSON.stringify(config('/healthy'));
+
+  beforeEach(() => {
+    process.env.AWS_REGION = 'eu-central-1';
+  });
+
+  it.each(['after-allow-test-traffic', 'after-allow-traffic'])('%s runs the smoke test from SMOKE_TEST and reports', async (name) => {
+    process.env.SMOKE_TEST = smoke();
+    const { handler } = require(`../hooks/${name}`);
+    await expect(handler(event, lambdaContext(3000))).resolves.toEqual({ status: 'Succeeded' });
+    expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(1);
+  });
+
+  it('a smoke-test hook deployed without SMOKE_TEST reports Failed instead of waiting', async () => {
+    delete process.env.SMOKE_TEST;
+    const { handler } = require('../hooks/after-allow-test-traffic');
+    await expect(handler(event, lambdaContext(3000))).resolves.toEqual({ status: 'Failed' });
+    expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(1);
+  });
+
+  it.each(['before-install', 'after-install', 'before-allow-traffic'])('%s logs the context and reports Succeeded', async (name) => {
+    const { handler } = require(`../hooks/${name}`);
+    await expect(handler(event, lambdaContext(3000))).resolves.toEqual({ status: 'Succeeded' });
+    const calls = codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand);
+    expect(calls.map((call) => call.args[0].input.status)).toEqual(['Succeeded']);
+  });
+});
+
+describe('ECS-native adapter (returns hookStatus instead of calling CodeDeploy)', () => {
+  const ecsEvent = { executionDetails: { serviceArn: 'arn:aws:ecs:eu-central-1:111111111111:service/c/s' } };
+  const run = (check: Check, timeoutMs = 3000) => {
+    const context = lambdaContext(timeoutMs);
+    return ecsNativeHook('Test', check, { returnMarginMs: 300 })(ecsEvent, context).then((response) => ({ response, returnedAt: Date.now(), end: context.end }));
+  };
+
+  it('healthy target: SUCCEEDED', async () => {
+    expect((await run(smokeTest(config('/healthy')))).response).toEqual({ hookStatus: 'SUCCEEDED' });
+  });
+
+  it('5xx target: FAILED', async () => {
+    expect((await run(smokeTest(config('/error')))).response).toEqual({ hookStatus: 'FAILED' });
+  });
+
+  it('target failing twice, then healthy: SUCCEEDED', async () => {
+    expect((await run(smokeTest(config('/flaky')))).response).toEqual({ hookStatus: 'SUCCEEDED' });
+  });
+
+  it('hanging target: FAILED before the Lambda timeout', async () => {
+    const { response, returnedAt, end } = await run(smokeTest(config('/hang', { requestTimeoutMs: 10_000 })), 1200);
+    expect(response).toEqual({ hookStatus: 'FAILED' });
+    expect(returnedAt).toBeLessThan(end);
+  });
+
+  it('a check that throws: FAILED', async () => {
+    expect((await run(() => Promise.reject(new Error('boom')))).response).toEqual({ hookStatus: 'FAILED' });
+  });
+
+  it('a check that cannot decide yet: IN_PROGRESS with a call-back delay', async () => {
+    const response = (await run(async () => ({ passed: false, retryLater: true, summary: 'warming up' }))).response;
+    expect(response).toEqual({ hookStatus: 'IN_PROGRESS', callBackDelay: 30 });
+  });
+
+  it('never calls CodeDeploy', async () => {
+    await run(smokeTest(config('/healthy')));
+    expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,12 @@
+import type { SmokeTestConfig } from './smoke-test';
+
+/** The smoke test the stack configured for this function (environment variable SMOKE_TEST). */
+export function smokeTestFromEnvironment(env: NodeJS.ProcessEnv = process.env): SmokeTestConfig {
+  const raw = env.SMOKE_TEST;
+  if (!raw) throw new Error('SMOKE_TEST is not set: the function was deployed without its smoke-test configuration');
+  const config = JSON.parse(raw) as SmokeTestConfig;
+  if (typeof config.url !== 'string' || !Array.isArray(config.paths) || config.paths.length === 0) {
+    throw new Error('SMOKE_TEST needs a url and at least one path');
+  }
+  return config;
+}
