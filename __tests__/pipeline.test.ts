@@ -283,6 +283,12 @@ describe.each([
       'elasticloadbalancing:DescribeListeners',
       'elasticloadbalancing:DescribeRules',
       'elasticloadbalancing:DescribeTargetGroups',
+      // Lambda's VPC networking: interfaces it creates do not exist beforehand.
+      'ec2:AssignPrivateIpAddresses',
+      'ec2:CreateNetworkInterface',
+      'ec2:DeleteNetworkInterface',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:UnassignPrivateIpAddresses',
     ];
 
     it('has no wildcard actions in any role policy', () => {
@@ -339,19 +345,22 @@ describe.each([
       });
     });
 
-    it('lets each service role be assumed only by its service, for this account', () => {
-      const expected: Record<string, string> = {
+    it('lets each service role be assumed only by its service, for this account where the service says which', () => {
+      const trust = (suffix: string) =>
+        JSON.parse(stack.resource('aws_iam_role', (r) => r.name.endsWith(suffix)).config.assume_role_policy).Statement;
+      const withSourceAccount: Record<string, string> = {
         '-codepipeline': 'codepipeline.amazonaws.com',
         '-codebuild': 'codebuild.amazonaws.com',
-        '-codedeploy': 'codedeploy.amazonaws.com',
         '-pipeline-trigger': 'events.amazonaws.com',
       };
-      for (const [suffix, service] of Object.entries(expected)) {
-        const role = stack.resource('aws_iam_role', (r) => r.name.endsWith(suffix));
-        expect(JSON.parse(role.config.assume_role_policy).Statement).toEqual([
+      for (const [suffix, service] of Object.entries(withSourceAccount)) {
+        expect(trust(suffix)).toEqual([
           expect.objectContaining({ Principal: { Service: service }, Condition: { StringEquals: { 'aws:SourceAccount': config.accountId } } }),
         ]);
       }
+      // Services that do not send aws:SourceAccount: a condition would lock them out.
+      expect(trust('-codedeploy')).toEqual([{ Effect: 'Allow', Principal: { Service: 'codedeploy.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+      expect(trust('-codedeploy-hooks')).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
     });
   });
 

@@ -81,12 +81,16 @@ describe.each([
       expect(alb.config.security_groups).toEqual([albSecurityGroup.ref('id')]);
     });
 
-    it('admits the production port from anywhere and keeps the test port closed to 0.0.0.0/0', () => {
+    it('admits the production port from anywhere and the test port only from the NAT gateways (hooks), never 0.0.0.0/0', () => {
       const rules = ingressRules(albSecurityGroup);
-      expect(rules).toEqual([
+      expect(rules.filter((r: Json) => r.from_port === 80)).toEqual([
         expect.objectContaining({ from_port: 80, to_port: 80, ip_protocol: 'tcp', cidr_ipv4: '0.0.0.0/0' }),
       ]);
-      expect(rules.filter((r: Json) => r.from_port === config.loadBalancer.testPort)).toEqual([]);
+      const natAddresses = Object.keys(stack.resources('aws_eip')).map((name) => `\${aws_eip.${name}.public_ip}/32`);
+      const testRules = rules.filter((r: Json) => r.from_port === config.loadBalancer.testPort);
+      expect(testRules.map((r: Json) => r.cidr_ipv4).sort()).toEqual(natAddresses.sort());
+      expect(testRules.every((r: Json) => r.to_port === config.loadBalancer.testPort)).toBe(true);
+      expect(rules).toHaveLength(1 + natAddresses.length);
     });
 
     it('lets the ALB reach only the tasks, only on the container port', () => {
@@ -261,7 +265,7 @@ describe.each([
         if (type === 'aws_iam_role_policy') continue; // inline policy names are scoped to their role
         for (const resource of Object.values(resources)) {
           if (typeof resource.name === 'string' && !resource.name.includes('${')) {
-            expect(`${type}: ${resource.name}`).toMatch(new RegExp(`^${type}: (/ecs/|/codebuild/|alias/)?${prefix}`));
+            expect(`${type}: ${resource.name}`).toMatch(new RegExp(`^${type}: (/ecs/|/codebuild/|alias/|/aws/lambda/CodeDeployHook_|CodeDeployHook_)?${prefix}`));
           }
         }
       }

@@ -18,7 +18,6 @@ export interface AlarmThresholds {
 
 export interface BlueGreenDeploymentProps {
   readonly names: { codeDeployApplication: string; deploymentGroup: string; codeDeployRole: string; alarmPrefix: string };
-  readonly accountId: string;
   readonly arn: ArnBuilder;
   readonly clusterName: string;
   readonly serviceName: string;
@@ -66,7 +65,7 @@ export class BlueGreenDeployment extends Construct {
       name: props.names.codeDeployRole,
       description: 'CodeDeploy: replaces task sets and swaps listener traffic for one ECS service',
       servicePrincipal: 'codedeploy.amazonaws.com',
-      accountId: props.accountId,
+      // No source-account condition: CodeDeploy is not documented to send aws:SourceAccount.
     });
     const serviceArn = props.arn('ecs', `service/${props.clusterName}/${props.serviceName}`);
     grant(this, 'blue-green', role, [

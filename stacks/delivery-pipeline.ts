@@ -50,7 +50,7 @@ export class DeliveryPipeline extends Construct {
       name: props.names.pipelineRole,
       description: 'CodePipeline: runs the source, build and deploy actions of one environment',
       servicePrincipal: 'codepipeline.amazonaws.com',
-      accountId: props.accountId,
+      sourceAccount: props.accountId,
     });
     artifactStore.grantReadWrite(role, 'artifacts');
     grant(this, 'actions', role, [
@@ -172,7 +172,7 @@ export class DeliveryPipeline extends Construct {
       name: props.names.pipelineTriggerRole,
       description: 'EventBridge: starts the pipeline on pushes',
       servicePrincipal: 'events.amazonaws.com',
-      accountId: props.accountId,
+      sourceAccount: props.accountId,
     });
     grant(this, 'start-pipeline', role, [{ actions: ['codepipeline:StartPipelineExecution'], resources: [this.pipelineArn] }]);
 

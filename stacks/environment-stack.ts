@@ -2,7 +2,7 @@ import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf'
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { EnvironmentConfig } from './config/schema';
-import { arnBuilder, partitionOf, resourceNames } from './config/names';
+import { arnBuilder, hookFunctionName, LIFECYCLE_HOOKS, partitionOf, resourceNames, type LifecycleEvent } from './config/names';
 import { ArtifactStore } from './artifact-store';
 import { BlueGreenDeployment } from './blue-green-deployment';
 import { ContainerRegistry } from './container-registry';
@@ -14,6 +14,7 @@ import { LoadBalancer } from './load-balancer';
 import { Network } from './network';
 import { Notifications, PUBLISHING_SERVICES } from './notifications';
 import { SourceRepository } from './source-repository';
+import { ValidationHooks } from './validation-hooks';
 
 export interface EnvironmentStackProps {
   readonly config: EnvironmentConfig;
@@ -30,6 +31,7 @@ export class EnvironmentStack extends TerraformStack {
   readonly service: FargateService;
   readonly artifactStore: ArtifactStore;
   readonly repository: SourceRepository;
+  readonly hooks: ValidationHooks;
   readonly deployment: BlueGreenDeployment;
   readonly deploymentFiles: DeploymentFiles;
   readonly pipeline: DeliveryPipeline;
@@ -115,11 +117,27 @@ export class EnvironmentStack extends TerraformStack {
       branch: config.pipeline.branch,
     });
 
+    const arn = arnBuilder(config.accountId, config.region);
+    const { productionPort, testPort } = config.loadBalancer;
+    const smokeTest = (port: number) => ({ url: this.loadBalancer.url(port), ...config.hooks.smokeTest });
+    this.hooks = new ValidationHooks(this, 'hooks', {
+      names,
+      functionNames: Object.fromEntries(LIFECYCLE_HOOKS.map(({ event }) => [event, hookFunctionName(names, event)])) as Record<LifecycleEvent, string>,
+      vpcId: this.network.vpcId,
+      privateSubnetIds: this.network.privateSubnetIds,
+      // Built from names: the deployment group's permissions need the functions' ARNs in turn.
+      deploymentGroupArn: arn('codedeploy', `deploymentgroup:${names.codeDeployApplication}/${names.deploymentGroup}`),
+      listenerPorts: [productionPort, testPort],
+      smokeTests: { AfterAllowTestTraffic: smokeTest(testPort), AfterAllowTraffic: smokeTest(productionPort) },
+      timeoutSeconds: config.hooks.timeoutSeconds,
+      logRetentionDays: config.logRetentionDays,
+    });
+    this.loadBalancer.allowTestTrafficFrom('test-from-nat', this.network.natPublicIps, 'QA listener from the NAT gateways (validation hooks)');
+
     const taskRoles = [this.service.executionRole, this.service.taskRole];
     this.deployment = new BlueGreenDeployment(this, 'deployment', {
       names,
-      accountId: config.accountId,
-      arn: arnBuilder(config.accountId, config.region),
+      arn,
       clusterName: this.service.clusterName,
       serviceName: this.service.serviceName,
       productionListenerArn: this.loadBalancer.productionListenerArn,
@@ -133,6 +151,7 @@ export class EnvironmentStack extends TerraformStack {
       terminationWaitMinutes: config.pipeline.terminationWaitMinutes,
       alarms: config.pipeline.alarms,
       notificationTopicArn: notifications.topicArn,
+      extraPermissions: [{ sid: 'InvokeLifecycleHooks', actions: ['lambda:InvokeFunction'], resources: this.hooks.functionArns }],
     });
 
     this.deploymentFiles = new DeploymentFiles(this, 'deployment-files', {
@@ -141,6 +160,7 @@ export class EnvironmentStack extends TerraformStack {
       taskDefinition: this.service.taskDefinitionValues,
       subnetIds: this.network.privateSubnetIds,
       securityGroupIds: [this.service.securityGroupId],
+      hooks: this.hooks.functionNames,
     });
 
     const build = new ImageBuild(this, 'build', {
@@ -180,7 +200,7 @@ export class EnvironmentStack extends TerraformStack {
 
   private addOutputs(config: EnvironmentConfig): void {
     const region = config.region;
-    const url = (port: number) => `http://${this.loadBalancer.dnsName}${port === 80 ? '' : `:${port}`}`;
+    const url = (port: number) => this.loadBalancer.url(port);
     this.output('production_url', url(config.loadBalancer.productionPort), 'PRD listener: production traffic');
     this.output('test_url', url(config.loadBalancer.testPort), 'QA listener: the replacement task set during a deployment');
     this.output('ecr_repository_url', this.registry.repositoryUrl, 'Images the pipeline builds');

@@ -83,7 +83,7 @@ export class FargateService extends Construct {
     });
     this.logGroupName = logGroup.name;
 
-    const roleProps = { servicePrincipal: 'ecs-tasks.amazonaws.com', accountId: props.accountId };
+    const roleProps = { servicePrincipal: 'ecs-tasks.amazonaws.com', sourceAccount: props.accountId };
     this.executionRole = serviceRole(this, 'execution-role', {
       ...roleProps,
       name: props.names.executionRole,

@@ -32,8 +32,12 @@ export interface ServiceRoleProps {
   readonly description: string;
   /** Service principal allowed to assume the role, e.g. "ecs-tasks.amazonaws.com". */
   readonly servicePrincipal: string;
-  /** Only this account's resources may make the service assume the role (confused-deputy guard). */
-  readonly accountId: string;
+  /**
+   * Only this account's resources may make the service assume the role (confused-deputy guard).
+   * Set it only for services that send aws:SourceAccount when assuming a role; for others the
+   * condition would never match and the role would be unusable.
+   */
+  readonly sourceAccount?: string;
 }
 
 /** An IAM role one AWS service assumes on behalf of this account only. */
@@ -48,7 +52,7 @@ export function serviceRole(scope: Construct, id: string, props: ServiceRoleProp
           Effect: 'Allow',
           Principal: { Service: props.servicePrincipal },
           Action: 'sts:AssumeRole',
-          Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
+          ...(props.sourceAccount ? { Condition: { StringEquals: { 'aws:SourceAccount': props.sourceAccount } } } : {}),
         },
       ],
     }),

@@ -35,7 +35,7 @@ export class ImageBuild extends Construct {
       name: props.names.buildRole,
       description: 'CodeBuild: builds and pushes the application image',
       servicePrincipal: 'codebuild.amazonaws.com',
-      accountId: props.accountId,
+      sourceAccount: props.accountId,
     });
     grant(this, 'write-logs', role, [
       // Each build writes its own stream, named at run time.

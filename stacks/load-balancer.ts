@@ -153,15 +153,26 @@ export class LoadBalancer extends Construct {
     });
   }
 
-  /** Admits a security group (for example the validation hooks') to the test listener. */
-  allowTestTrafficFrom(id: string, sourceSecurityGroupId: string, description: string): void {
-    new VpcSecurityGroupIngressRule(this, id, {
-      securityGroupId: this.securityGroupId,
-      description,
-      ipProtocol: 'tcp',
-      fromPort: this.testPort,
-      toPort: this.testPort,
-      referencedSecurityGroupId: sourceSecurityGroupId,
+  /**
+   * Admits public addresses to the test listener. The validation hooks run in the private
+   * subnets and reach this internet-facing ALB through the NAT gateways, so their traffic
+   * arrives from the NAT addresses, not from their security group.
+   */
+  allowTestTrafficFrom(id: string, publicIps: readonly string[], description: string): void {
+    publicIps.forEach((ip, index) => {
+      new VpcSecurityGroupIngressRule(this, `${id}-${index}`, {
+        securityGroupId: this.securityGroupId,
+        description,
+        ipProtocol: 'tcp',
+        fromPort: this.testPort,
+        toPort: this.testPort,
+        cidrIpv4: `${ip}/32`,
+      });
     });
+  }
+
+  /** http://<alb dns>[:port] */
+  url(port: number): string {
+    return `http://${this.dnsName}${port === 80 ? '' : `:${port}`}`;
   }
 }

@@ -32,6 +32,8 @@ export class Network extends Construct {
   readonly publicSubnetIds: string[];
   readonly privateSubnetIds: string[];
   readonly natGatewayCount: number;
+  /** Public addresses traffic from the private subnets leaves with. */
+  readonly natPublicIps: string[] = [];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -79,6 +81,7 @@ export class Network extends Construct {
     this.natGatewayCount = props.natGateways === 'one-per-az' ? publicSubnets.length : 1;
     const natGateways = publicSubnets.slice(0, this.natGatewayCount).map((subnet, index) => {
       const address = new Eip(this, `nat-${index}-address`, { domain: 'vpc', tags: name(`nat-${index}`) });
+      this.natPublicIps.push(address.publicIp);
       return new NatGateway(this, `nat-${index}`, {
         allocationId: address.id,
         subnetId: subnet.id,

@@ -1,5 +1,6 @@
 import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand, type LifecycleEventStatus } from '@aws-sdk/client-codedeploy';
 import { logger, type Check, type LambdaContext } from './check';
+import { REPORT_MARGIN_MS } from './timing';
 
 /** What CodeDeploy sends to an ECS lifecycle hook function. */
 export interface CodeDeployHookEvent {
@@ -24,7 +25,7 @@ let sharedClient: CodeDeployClient | undefined;
  * before the Lambda timeout. A hook that never reports would hold the deployment for an hour.
  */
 export function codeDeployHook(hook: string, check: Check, options: CodeDeployAdapterOptions = {}) {
-  const reportMarginMs = options.reportMarginMs ?? 5000;
+  const reportMarginMs = options.reportMarginMs ?? REPORT_MARGIN_MS;
   const reportAttempts = options.reportAttempts ?? 5;
 
   return async (event: CodeDeployHookEvent, context: LambdaContext): Promise<{ status: LifecycleEventStatus }> => {

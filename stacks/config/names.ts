@@ -3,6 +3,17 @@
  * can share one account and the limits below are checked before anything is synthesized.
  */
 
+/** CodeDeploy ECS lifecycle events that run Lambda hooks, in order, with their handler file in hooks/. */
+export const LIFECYCLE_HOOKS = [
+  { event: 'BeforeInstall', file: 'before-install' },
+  { event: 'AfterInstall', file: 'after-install' },
+  { event: 'AfterAllowTestTraffic', file: 'after-allow-test-traffic' },
+  { event: 'BeforeAllowTraffic', file: 'before-allow-traffic' },
+  { event: 'AfterAllowTraffic', file: 'after-allow-traffic' },
+] as const;
+
+export type LifecycleEvent = (typeof LIFECYCLE_HOOKS)[number]['event'];
+
 /** Maximum length AWS accepts for each kind of name. */
 export const NAME_LIMITS = {
   loadBalancer: 32,
@@ -30,6 +41,13 @@ export const NAME_LIMITS = {
   notificationTopic: 256,
   pipelineFailedRule: 64,
   deploymentFailedRule: 64,
+  hooksRole: 64,
+  securityGroupHooks: 255,
+  hookBeforeInstall: 64,
+  hookAfterInstall: 64,
+  hookAfterAllowTestTraffic: 64,
+  hookBeforeAllowTraffic: 64,
+  hookAfterAllowTraffic: 64,
 } as const;
 
 export type ResourceNames = { readonly [K in keyof typeof NAME_LIMITS]: string } & {
@@ -75,6 +93,14 @@ export function resourceNames(app: string, environment: string, accountId = '000
     pipelineFailedRule: `${prefix}-pipeline-failed`,
     deploymentFailedRule: `${prefix}-deployment-failed`,
     alarmPrefix: `${prefix}-`,
+    hooksRole: `${prefix}-codedeploy-hooks`,
+    securityGroupHooks: `${prefix}-codedeploy-hooks`,
+    // CodeDeploy's documentation and managed policies expect hook functions named CodeDeployHook_*.
+    hookBeforeInstall: `CodeDeployHook_${prefix}-before-install`,
+    hookAfterInstall: `CodeDeployHook_${prefix}-after-install`,
+    hookAfterAllowTestTraffic: `CodeDeployHook_${prefix}-after-allow-test-traffic`,
+    hookBeforeAllowTraffic: `CodeDeployHook_${prefix}-before-allow-traffic`,
+    hookAfterAllowTraffic: `CodeDeployHook_${prefix}-after-allow-traffic`,
   };
 }
 
@@ -107,3 +133,8 @@ export function arnBuilder(accountId: string, region: string) {
 }
 
 export type ArnBuilder = ReturnType<typeof arnBuilder>;
+
+/** Name of the Lambda function for a lifecycle event. */
+export function hookFunctionName(names: ResourceNames, event: LifecycleEvent): string {
+  return names[`hook${event}`];
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REPORT_MARGIN_MS } from '../../hooks/lib/timing';
 import { cidrContains, cidrsOverlap, cidrSubnet, formatCidr, parseCidr, type Cidr } from './cidr';
 import { MAX_PREFIX_LENGTH, namesOverLimit, resourceNames } from './names';
 
@@ -138,6 +139,33 @@ export const environmentSchema = z
           .prefault({}),
       })
       .prefault({}),
+    hooks: z
+      .strictObject({
+        /** Lambda timeout of each lifecycle hook; checks stop and report a few seconds before it. */
+        timeoutSeconds: intBetween(30, 900, ' seconds').default(120),
+        /** The HTTP smoke test run after test traffic (QA listener) and after production traffic (PRD listener). */
+        smokeTest: z
+          .strictObject({
+            paths: z
+              .array(pattern(/^\/[\x21-\x7e]{0,1023}$/, 'must start with "/" and contain no spaces. Fix: use a path such as "/health"'))
+              .min(1, { error: 'needs at least one path. Fix: use ["/"]' })
+              .default(['/']),
+            expectedStatus: intBetween(100, 599).default(200),
+            /** Text every checked response must contain. */
+            bodyContains: z.string().min(1).optional(),
+            requestTimeoutMs: intBetween(100, 60000, ' ms').default(3000),
+            /** Further attempts per path after a failed one. */
+            retries: intBetween(0, 20).default(4),
+            /** Wait before the first retry; doubles after each. */
+            backoffMs: intBetween(0, 60000, ' ms').default(1000),
+            /** After a path passes, `samples` requests must each answer within `budgetMs`. */
+            latency: z
+              .strictObject({ samples: intBetween(0, 100).default(5), budgetMs: intBetween(1, 60000, ' ms').default(2000) })
+              .prefault({}),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
     logRetentionDays: z.number().refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
       error: `is not a retention CloudWatch Logs accepts. Fix: use one of ${LOG_RETENTION_DAYS.join(', ')}`,
     }),
@@ -187,6 +215,13 @@ export const environmentSchema = z
       if (!cidr) issue(['loadBalancer', 'testListenerAllowedCidrs', i], `"${text}" is not a valid IPv4 network CIDR. Fix: use e.g. "203.0.113.0/24"`);
       else if (cidr.prefix === 0) issue(['loadBalancer', 'testListenerAllowedCidrs', i], 'opens the test listener to the whole internet. Fix: list your office or VPN ranges');
     });
+
+    if (env.hooks.smokeTest.requestTimeoutMs >= env.hooks.timeoutSeconds * 1000 - REPORT_MARGIN_MS) {
+      issue(
+        ['hooks', 'smokeTest', 'requestTimeoutMs'],
+        `leaves no time to retry within hooks.timeoutSeconds (${env.hooks.timeoutSeconds}). Fix: lower it or raise hooks.timeoutSeconds`,
+      );
+    }
 
     validateNetwork(env.network, issue);
   })
