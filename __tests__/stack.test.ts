@@ -265,7 +265,7 @@ describe.each([
         if (type === 'aws_iam_role_policy') continue; // inline policy names are scoped to their role
         for (const resource of Object.values(resources)) {
           if (typeof resource.name === 'string' && !resource.name.includes('${')) {
-            expect(`${type}: ${resource.name}`).toMatch(new RegExp(`^${type}: (/ecs/|/codebuild/|alias/|/aws/lambda/CodeDeployHook_|CodeDeployHook_)?${prefix}`));
+            expect(`${type}: ${resource.name}`).toMatch(new RegExp(`^${type}: (/ecs/|/codebuild/|/vpc/|alias/|/aws/lambda/CodeDeployHook_|CodeDeployHook_)?${prefix}`));
           }
         }
       }

@@ -1,7 +1,5 @@
 import { Construct } from 'constructs';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
@@ -9,31 +7,25 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { KMS_READ, KMS_WRITE, type EnvironmentKey } from './environment-key';
 import { grant, type PolicyStatement } from './iam';
 
 export interface ArtifactStoreProps {
   readonly bucketName: string;
-  readonly keyAlias: string;
-  readonly accountId: string;
-  readonly partition: string;
+  /** Encrypts objects and pipeline artifacts. */
+  readonly key: EnvironmentKey;
   /** Lets destroy delete the bucket while it still holds objects. */
   readonly forceDestroy: boolean;
   /** The pipeline using the bucket as artifact store: its artifacts expire. */
   readonly pipelineName: string;
   /** Days before pipeline artifacts and replaced object versions expire. */
   readonly retentionDays: number;
-  /** Services that publish to resources encrypted with the key (SNS via EventBridge, CloudWatch alarms). */
-  readonly publishingServices: readonly string[];
 }
 
-/** KMS actions a principal needs to read and write objects encrypted with the key. */
-const KMS_READ = ['kms:Decrypt', 'kms:DescribeKey'];
-const KMS_WRITE = ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
-
 /**
- * The environment's delivery key and artifact bucket: the pipeline's artifact store and the
+ * The environment's artifact bucket: the pipeline's artifact store and the
  * home of the deployment files. Versioned (the S3 source action requires it), encrypted with
- * the customer managed key, private, TLS-only, and pruned by lifecycle rules.
+ * the environment key, private, TLS-only, and pruned by lifecycle rules.
  */
 export class ArtifactStore extends Construct {
   readonly bucketName: string;
@@ -43,35 +35,7 @@ export class ArtifactStore extends Construct {
   constructor(scope: Construct, id: string, props: ArtifactStoreProps) {
     super(scope, id);
 
-    const key = new KmsKey(this, 'key', {
-      description: `Pipeline artifacts and delivery notifications of ${props.bucketName}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 7,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'AccountAdministersKeyThroughIam',
-            Effect: 'Allow',
-            Principal: { AWS: `arn:${props.partition}:iam::${props.accountId}:root` },
-            // The default key policy: without it IAM policies cannot grant use of the key and it
-            // becomes unmanageable. In a key policy, Resource "*" means this key only.
-            Action: 'kms:*',
-            Resource: '*',
-          },
-          {
-            Sid: 'ServicesPublishEncryptedNotifications',
-            Effect: 'Allow',
-            Principal: { Service: props.publishingServices },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-            Resource: '*', // this key
-            Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
-          },
-        ],
-      }),
-    });
-    new KmsAlias(this, 'key-alias', { name: props.keyAlias, targetKeyId: key.keyId });
-    this.keyArn = key.arn;
+    this.keyArn = props.key.arn;
 
     const bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: props.forceDestroy });
     this.bucketName = bucket.bucket;
@@ -83,7 +47,7 @@ export class ArtifactStore extends Construct {
     });
     new S3BucketServerSideEncryptionConfiguration(this, 'encryption', {
       bucket: bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }],
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: this.keyArn }, bucketKeyEnabled: true }],
     });
     new S3BucketPublicAccessBlock(this, 'public-access-block', {
       bucket: bucket.id,

@@ -10,6 +10,8 @@ export interface ContainerRegistryProps {
   readonly keepImages: number;
   /** Lets `terraform destroy` delete the repository while it still holds images. */
   readonly forceDelete: boolean;
+  /** KMS key ECR encrypts image layers with. */
+  readonly keyArn: string;
 }
 
 /** The environment's ECR repository: immutable tags, scanned on push, pruned by count. */
@@ -24,6 +26,8 @@ export class ContainerRegistry extends Construct {
       name: props.name,
       imageTagMutability: 'IMMUTABLE', // a commit tag always means the same image
       imageScanningConfiguration: { scanOnPush: true },
+      // ECR uses the key through grants it creates itself: pulling and pushing roles need no KMS permissions.
+      encryptionConfiguration: [{ encryptionType: 'KMS', kmsKey: props.keyArn }],
       forceDelete: props.forceDelete,
     });
     this.repositoryUrl = repository.repositoryUrl;

@@ -6,6 +6,7 @@ import { arnBuilder, hookFunctionName, LIFECYCLE_HOOKS, partitionOf, resourceNam
 import { ArtifactStore } from './artifact-store';
 import { BlueGreenDeployment } from './blue-green-deployment';
 import { ContainerRegistry } from './container-registry';
+import { EnvironmentKey } from './environment-key';
 import { DeliveryPipeline } from './delivery-pipeline';
 import { DeploymentFiles } from './deployment-files';
 import { FargateService } from './fargate-service';
@@ -25,6 +26,7 @@ export interface EnvironmentStackProps {
  * delivery path CodeCommit -> CodeBuild -> ECR -> CodeDeploy blue/green.
  */
 export class EnvironmentStack extends TerraformStack {
+  readonly key: EnvironmentKey;
   readonly network: Network;
   readonly loadBalancer: LoadBalancer;
   readonly registry: ContainerRegistry;
@@ -49,12 +51,30 @@ export class EnvironmentStack extends TerraformStack {
       ],
     });
 
+    const arn = arnBuilder(config.accountId, config.region);
+    this.key = new EnvironmentKey(this, 'key', {
+      alias: names.keyAlias,
+      accountId: config.accountId,
+      region: config.region,
+      partition: partitionOf(config.region),
+      publishingServices: PUBLISHING_SERVICES,
+    });
+    const logs = { retentionDays: config.logRetentionDays, keyArn: this.key.arn };
+
     this.network = new Network(this, 'network', {
       namePrefix: names.prefix,
       vpcCidr: config.network.vpcCidr,
       publicSubnetCidrs: config.network.publicSubnetCidrs,
       privateSubnetCidrs: config.network.privateSubnetCidrs,
       natGateways: config.network.natGateways,
+      flowLogs: {
+        traffic: config.network.flowLogTraffic,
+        roleName: names.flowLogsRole,
+        logGroupName: names.flowLogGroup,
+        logs,
+        accountId: config.accountId,
+        accountLogGroupsArn: arn('logs', 'log-group:*'),
+      },
     });
 
     this.loadBalancer = new LoadBalancer(this, 'load-balancer', {
@@ -68,12 +88,16 @@ export class EnvironmentStack extends TerraformStack {
       healthCheckPath: config.container.healthCheckPath,
       healthCheck: config.loadBalancer.healthCheck,
       deregistrationDelaySeconds: config.loadBalancer.deregistrationDelaySeconds,
+      https: config.loadBalancer.https,
+      deletionProtection: config.loadBalancer.deletionProtection,
+      accessLogs: config.loadBalancer.accessLogs,
     });
 
     this.registry = new ContainerRegistry(this, 'registry', {
       name: names.repository,
       keepImages: config.registry.keepImages,
       forceDelete: config.allowDestroyWithData,
+      keyArn: this.key.arn,
     });
 
     this.service = new FargateService(this, 'service', {
@@ -85,7 +109,7 @@ export class EnvironmentStack extends TerraformStack {
       container: { ...config.container, image: config.container.initialImage },
       desiredCount: config.service.desiredCount,
       healthCheckGracePeriodSeconds: config.service.healthCheckGracePeriodSeconds,
-      logRetentionDays: config.logRetentionDays,
+      logs,
       loadBalancerSecurityGroupId: this.loadBalancer.securityGroupId,
       targetGroupArn: this.loadBalancer.primaryTargetGroup.arn,
       listeners: this.loadBalancer.listeners,
@@ -95,19 +119,16 @@ export class EnvironmentStack extends TerraformStack {
 
     this.artifactStore = new ArtifactStore(this, 'artifact-store', {
       bucketName: names.artifactBucket,
-      keyAlias: names.keyAlias,
-      accountId: config.accountId,
-      partition: partitionOf(config.region),
+      key: this.key,
       forceDestroy: config.allowDestroyWithData,
       pipelineName: names.pipeline,
       retentionDays: config.pipeline.artifactRetentionDays,
-      publishingServices: PUBLISHING_SERVICES,
     });
 
     const notifications = new Notifications(this, 'notifications', {
       topicName: names.notificationTopic,
       accountId: config.accountId,
-      keyArn: this.artifactStore.keyArn,
+      keyArn: this.key.arn,
       email: config.pipeline.notificationEmail,
     });
 
@@ -117,7 +138,6 @@ export class EnvironmentStack extends TerraformStack {
       branch: config.pipeline.branch,
     });
 
-    const arn = arnBuilder(config.accountId, config.region);
     const { productionPort, testPort } = config.loadBalancer;
     const smokeTest = (port: number) => ({ url: this.loadBalancer.url(port), ...config.hooks.smokeTest });
     this.hooks = new ValidationHooks(this, 'hooks', {
@@ -130,7 +150,7 @@ export class EnvironmentStack extends TerraformStack {
       listenerPorts: [productionPort, testPort],
       smokeTests: { AfterAllowTestTraffic: smokeTest(testPort), AfterAllowTraffic: smokeTest(productionPort) },
       timeoutSeconds: config.hooks.timeoutSeconds,
-      logRetentionDays: config.logRetentionDays,
+      logs,
     });
     this.loadBalancer.allowTestTrafficFrom('test-from-nat', this.network.natPublicIps, 'QA listener from the NAT gateways (validation hooks)');
 
@@ -169,7 +189,7 @@ export class EnvironmentStack extends TerraformStack {
       registry: this.registry,
       artifactStore: this.artifactStore,
       timeoutMinutes: config.pipeline.buildTimeoutMinutes,
-      logRetentionDays: config.logRetentionDays,
+      logs,
     });
 
     this.pipeline = new DeliveryPipeline(this, 'pipeline', {

@@ -1,6 +1,5 @@
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
@@ -9,6 +8,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { grant, serviceRole } from './iam';
+import { logGroup as createLogGroup, type LogSettings } from './log-group';
 import { renderTaskDefinition, type TaskDefinitionValues } from './task-definition';
 
 export interface ContainerSpec {
@@ -19,6 +19,8 @@ export interface ContainerSpec {
   readonly cpu: number;
   /** MiB for the task. */
   readonly memory: number;
+  readonly readonlyRootFilesystem: boolean;
+  readonly writablePaths: readonly string[];
 }
 
 export interface FargateServiceProps {
@@ -38,7 +40,7 @@ export interface FargateServiceProps {
   readonly container: ContainerSpec;
   readonly desiredCount: number;
   readonly healthCheckGracePeriodSeconds: number;
-  readonly logRetentionDays: number;
+  readonly logs: LogSettings;
   /** The ALB security group: the only source allowed to reach the containers. */
   readonly loadBalancerSecurityGroupId: string;
   /** Target group the service starts behind (the production listener's). */
@@ -77,10 +79,7 @@ export class FargateService extends Construct {
     });
     this.clusterName = cluster.name;
 
-    const logGroup = new CloudwatchLogGroup(this, 'logs', {
-      name: props.names.logGroup,
-      retentionInDays: props.logRetentionDays,
-    });
+    const logGroup = createLogGroup(this, 'logs', props.names.logGroup, props.logs);
     this.logGroupName = logGroup.name;
 
     const roleProps = { servicePrincipal: 'ecs-tasks.amazonaws.com', sourceAccount: props.accountId };
@@ -133,6 +132,8 @@ export class FargateService extends Construct {
       containerPort: props.container.port,
       logGroup: logGroup.name,
       region: props.region,
+      readonlyRootFilesystem: props.container.readonlyRootFilesystem,
+      writablePaths: props.container.writablePaths,
     };
     // Rendered from artifacts/taskdef.json, like every later revision the pipeline registers.
     const document = renderTaskDefinition(this.taskDefinitionValues, props.container.image);
@@ -145,6 +146,7 @@ export class FargateService extends Construct {
       executionRoleArn: document.executionRoleArn,
       taskRoleArn: document.taskRoleArn,
       runtimePlatform: document.runtimePlatform,
+      volume: document.volumes,
       containerDefinitions: JSON.stringify(document.containerDefinitions),
     });
 

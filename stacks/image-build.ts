@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CodebuildProject } from '@cdktf/provider-aws/lib/codebuild-project';
 import type { ArtifactStore } from './artifact-store';
 import type { ContainerRegistry } from './container-registry';
 import { grant, serviceRole } from './iam';
+import { logGroup as createLogGroup, type LogSettings } from './log-group';
 import { readArtifact } from './templates';
 
 export interface ImageBuildProps {
@@ -12,7 +12,7 @@ export interface ImageBuildProps {
   readonly registry: ContainerRegistry;
   readonly artifactStore: ArtifactStore;
   readonly timeoutMinutes: number;
-  readonly logRetentionDays: number;
+  readonly logs: LogSettings;
 }
 
 /**
@@ -26,10 +26,7 @@ export class ImageBuild extends Construct {
   constructor(scope: Construct, id: string, props: ImageBuildProps) {
     super(scope, id);
 
-    const logGroup = new CloudwatchLogGroup(this, 'logs', {
-      name: props.names.buildLogGroup,
-      retentionInDays: props.logRetentionDays,
-    });
+    const logGroup = createLogGroup(this, 'logs', props.names.buildLogGroup, props.logs);
 
     const role = serviceRole(this, 'role', {
       name: props.names.buildRole,

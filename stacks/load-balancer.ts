@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
@@ -27,7 +28,24 @@ export interface LoadBalancerProps {
   readonly healthCheckPath: string;
   readonly healthCheck: HealthCheckTimings;
   readonly deregistrationDelaySeconds: number;
+  /** HTTPS on both listeners; port 80 then only redirects. */
+  readonly https?: HttpsSettings;
+  /** Refuse deletion of the ALB (turn off before destroy). */
+  readonly deletionProtection: boolean;
+  /** Existing bucket (SSE-S3, ELB log delivery allowed) for access logs. */
+  readonly accessLogs?: { bucket: string; prefix: string };
 }
+
+export interface HttpsSettings {
+  readonly certificateArn: string;
+  /** The name the certificate covers: URLs and smoke tests use it. */
+  readonly domainName: string;
+  /** Route 53 zone to create domainName in, as an alias of the ALB. */
+  readonly hostedZoneId?: string;
+}
+
+/** AWS's recommended policy: TLS 1.3 and 1.2 with forward-secret ciphers only. */
+export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
 /** One of the two target groups CodeDeploy alternates between. */
 export interface TargetGroupRef {
@@ -54,10 +72,12 @@ export class LoadBalancer extends Construct {
   readonly secondaryTargetGroup: TargetGroupRef;
   readonly listeners: LbListener[];
   private readonly testPort: number;
+  private readonly https?: HttpsSettings;
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
     this.testPort = props.testPort;
+    this.https = props.https;
 
     const securityGroup = new SecurityGroup(this, 'security-group', {
       name: props.names.securityGroupAlb,
@@ -67,14 +87,17 @@ export class LoadBalancer extends Construct {
     });
     this.securityGroupId = securityGroup.id;
 
-    new VpcSecurityGroupIngressRule(this, 'production-from-internet', {
-      securityGroupId: securityGroup.id,
-      description: 'PRD listener from the internet',
-      ipProtocol: 'tcp',
-      fromPort: props.productionPort,
-      toPort: props.productionPort,
-      cidrIpv4: '0.0.0.0/0',
-    });
+    const publicPorts = props.https ? [80, props.productionPort] : [props.productionPort];
+    for (const port of publicPorts) {
+      new VpcSecurityGroupIngressRule(this, port === props.productionPort ? 'production-from-internet' : 'redirect-from-internet', {
+        securityGroupId: securityGroup.id,
+        description: port === props.productionPort ? 'PRD listener from the internet' : 'HTTP from the internet, redirected to HTTPS',
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        cidrIpv4: '0.0.0.0/0',
+      });
+    }
     props.testListenerAllowedCidrs.forEach((cidr, index) => {
       new VpcSecurityGroupIngressRule(this, `test-from-cidr-${index}`, {
         securityGroupId: securityGroup.id,
@@ -93,6 +116,8 @@ export class LoadBalancer extends Construct {
       securityGroups: [securityGroup.id],
       subnets: [...props.publicSubnetIds],
       dropInvalidHeaderFields: true,
+      enableDeletionProtection: props.deletionProtection,
+      accessLogs: props.accessLogs ? { enabled: true, bucket: props.accessLogs.bucket, prefix: props.accessLogs.prefix } : undefined,
     });
     this.dnsName = loadBalancer.dnsName;
     this.arnSuffix = loadBalancer.arnSuffix;
@@ -126,7 +151,7 @@ export class LoadBalancer extends Construct {
       new LbListener(this, id, {
         loadBalancerArn: loadBalancer.arn,
         port,
-        protocol: 'HTTP',
+        ...(props.https ? { protocol: 'HTTPS', sslPolicy: TLS_POLICY, certificateArn: props.https.certificateArn } : { protocol: 'HTTP' }),
         defaultAction: [{ type: 'forward', targetGroupArn: forwardTo.arn }],
         tags: { Name: `${props.names.loadBalancer}-${label}` },
         // CodeDeploy rewrites the default action on every deployment; Terraform must not put it back.
@@ -139,6 +164,24 @@ export class LoadBalancer extends Construct {
     this.productionListenerArn = production.arn;
     this.testListenerArn = test.arn;
     this.listeners = [production, test];
+
+    if (props.https) {
+      new LbListener(this, 'redirect-listener', {
+        loadBalancerArn: loadBalancer.arn,
+        port: 80,
+        protocol: 'HTTP',
+        defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: String(props.productionPort), statusCode: 'HTTP_301' } }],
+        tags: { Name: `${props.names.loadBalancer}-redirect` },
+      });
+      if (props.https.hostedZoneId) {
+        new Route53Record(this, 'domain', {
+          zoneId: props.https.hostedZoneId,
+          name: props.https.domainName,
+          type: 'A',
+          alias: { name: loadBalancer.dnsName, zoneId: loadBalancer.zoneId, evaluateTargetHealth: true },
+        });
+      }
+    }
   }
 
   /** Lets the ALB reach targets in the given security group on the target port. */
@@ -171,8 +214,9 @@ export class LoadBalancer extends Construct {
     });
   }
 
-  /** http://<alb dns>[:port] */
+  /** http://<alb dns>[:port], or https://<domain>[:port] in HTTPS mode (the certificate names the domain). */
   url(port: number): string {
+    if (this.https) return `https://${this.https.domainName}${port === 443 ? '' : `:${port}`}`;
     return `http://${this.dnsName}${port === 80 ? '' : `:${port}`}`;
   }
 }

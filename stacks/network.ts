@@ -9,6 +9,9 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
+import { grant, serviceRole } from './iam';
+import { logGroup, type LogSettings } from './log-group';
 
 export interface NetworkProps {
   /** `<app>-<env>`, used in Name tags. */
@@ -20,6 +23,16 @@ export interface NetworkProps {
   readonly privateSubnetCidrs: readonly string[];
   /** "one-per-az": each private subnet leaves through the NAT gateway of its own AZ. */
   readonly natGateways: 'one-per-az' | 'single';
+  /** VPC flow logs: all traffic or refused traffic only. */
+  readonly flowLogs: {
+    traffic: 'ALL' | 'REJECT';
+    roleName: string;
+    logGroupName: string;
+    logs: LogSettings;
+    accountId: string;
+    /** arn:<partition>:logs:<region>:<account>:log-group:* */
+    accountLogGroupsArn: string;
+  };
 }
 
 /**
@@ -39,9 +52,9 @@ export class Network extends Construct {
     super(scope, id);
     const name = (suffix: string) => ({ Name: `${props.namePrefix}-${suffix}` });
 
-    // Only zones that need no opt-in: Local Zones would not host an ALB.
+    // Only zones that need no opt-in (Local Zones would not host an ALB). No state filter: a zone
+    // that is briefly impaired must not shift the list and make Terraform move every subnet.
     const zones = new DataAwsAvailabilityZones(this, 'zones', {
-      state: 'available',
       filter: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }],
     });
     const zoneName = (index: number) => Fn.element(zones.names, index);
@@ -56,6 +69,8 @@ export class Network extends Construct {
 
     // The default security group is unused; strip its allow-all rules so nothing can join it by accident.
     new DefaultSecurityGroup(this, 'default-security-group', { vpcId: vpc.id, tags: name('default-deny') });
+
+    this.enableFlowLogs(vpc.id, props.flowLogs);
 
     const internetGateway = new InternetGateway(this, 'internet-gateway', { vpcId: vpc.id, tags: name('igw') });
 
@@ -106,6 +121,32 @@ export class Network extends Construct {
       });
       new RouteTableAssociation(this, `private-${index}-routes-association`, { subnetId: subnet.id, routeTableId: routes.id });
       return subnet.id;
+    });
+  }
+
+  /** Flow logs to an encrypted log group, written through a role only the flow-logs service of this account may assume. */
+  private enableFlowLogs(vpcId: string, settings: NetworkProps['flowLogs']): void {
+    const group = logGroup(this, 'flow-logs', settings.logGroupName, settings.logs);
+    const role = serviceRole(this, 'flow-logs-role', {
+      name: settings.roleName,
+      description: 'VPC flow logs: writes to the flow-log group',
+      servicePrincipal: 'vpc-flow-logs.amazonaws.com',
+      sourceAccount: settings.accountId,
+    });
+    const policy = grant(this, 'flow-logs-write', role, [
+      // Streams are created per network interface at run time.
+      { actions: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'], resources: [group.arn, `${group.arn}:log-stream:*`] },
+      // The service looks its group up by listing; DescribeLogGroups is authorized on the account's groups.
+      { actions: ['logs:DescribeLogGroups'], resources: [settings.accountLogGroupsArn] },
+    ]);
+    new FlowLog(this, 'flow-log', {
+      vpcId,
+      trafficType: settings.traffic,
+      logDestinationType: 'cloud-watch-logs',
+      logDestination: group.arn,
+      iamRoleArn: role.arn,
+      maxAggregationInterval: 600,
+      dependsOn: [policy],
     });
   }
 }

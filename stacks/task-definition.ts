@@ -16,15 +16,25 @@ export interface TaskDefinitionValues {
   readonly containerPort: number;
   readonly logGroup: string;
   readonly region: string;
+  readonly readonlyRootFilesystem: boolean;
+  /** Each gets an empty task-local volume mounted there (writable even with a read-only root). */
+  readonly writablePaths: readonly string[];
 }
 
 /** artifacts/taskdef.json as the pipeline registers it: the image is the literal <IMAGE1_NAME>. */
 export function renderTaskDefinitionTemplate(values: TaskDefinitionValues): string {
+  const { writablePaths, readonlyRootFilesystem, ...rest } = values;
+  const volumeName = (index: number) => `writable-${index}`;
   return renderTemplate('taskdef.json', {
-    ...values,
+    ...rest,
     // ECS takes cpu and memory as strings in a task definition document.
     cpu: String(values.cpu),
     memory: String(values.memory),
+    readonlyRootFilesystem: { raw: String(readonlyRootFilesystem) },
+    volumes: { raw: JSON.stringify(writablePaths.map((_, i) => ({ name: volumeName(i) }))) },
+    mountPoints: {
+      raw: JSON.stringify(writablePaths.map((containerPath, i) => ({ sourceVolume: volumeName(i), containerPath, readOnly: false }))),
+    },
   });
 }
 
@@ -45,5 +55,6 @@ export interface TaskDefinitionDocument {
   cpu: string;
   memory: string;
   runtimePlatform: { operatingSystemFamily: string; cpuArchitecture: string };
+  volumes: { name: string }[];
   containerDefinitions: Record<string, unknown>[];
 }

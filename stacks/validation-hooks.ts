@@ -1,6 +1,5 @@
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
@@ -8,6 +7,7 @@ import type { SmokeTestConfig } from '../hooks/lib/smoke-test';
 import { LIFECYCLE_HOOKS, type LifecycleEvent } from './config/names';
 import { bundleHook } from './hook-bundle';
 import { grant, serviceRole } from './iam';
+import { logGroup as createLogGroup, type LogSettings } from './log-group';
 
 export interface ValidationHooksProps {
   /** Function name per lifecycle event, plus the role and security group names. */
@@ -22,7 +22,7 @@ export interface ValidationHooksProps {
   /** Smoke test per event; events without one log the deployment context and pass. */
   readonly smokeTests: Partial<Readonly<Record<LifecycleEvent, SmokeTestConfig>>>;
   readonly timeoutSeconds: number;
-  readonly logRetentionDays: number;
+  readonly logs: LogSettings;
 }
 
 /**
@@ -60,13 +60,7 @@ export class ValidationHooks extends Construct {
       });
     }
 
-    const logGroups = LIFECYCLE_HOOKS.map(
-      ({ event }) =>
-        new CloudwatchLogGroup(this, `${event}-logs`, {
-          name: `/aws/lambda/${props.functionNames[event]}`,
-          retentionInDays: props.logRetentionDays,
-        }),
-    );
+    const logGroups = LIFECYCLE_HOOKS.map(({ event }) => createLogGroup(this, `${event}-logs`, `/aws/lambda/${props.functionNames[event]}`, props.logs));
 
     const role = serviceRole(this, 'role', {
       name: props.names.hooksRole,

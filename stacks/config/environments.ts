@@ -12,7 +12,10 @@ const container = {
   initialImage: 'public.ecr.aws/docker/library/httpd:2.4',
   port: 80,
   healthCheckPath: '/',
-} as const;
+  // httpd writes its pid file and locks under logs/; everything else stays read-only.
+  readonlyRootFilesystem: true,
+  writablePaths: ['/usr/local/apache2/logs'],
+};
 
 export const environments: EnvironmentInput[] = [
   {
@@ -44,13 +47,14 @@ export const environments: EnvironmentInput[] = [
     app: 'web',
     region: 'eu-central-1',
     accountId: '222222222222', // placeholder: replace with your prod account id
-    network: { vpcCidr: '10.20.0.0/16', azCount: 3, natGateways: 'one-per-az' },
+    network: { vpcCidr: '10.20.0.0/16', azCount: 3, natGateways: 'one-per-az', flowLogTraffic: 'ALL' },
     container: { ...container, cpu: 512, memory: 1024 },
     service: { desiredCount: 2 },
     loadBalancer: {
       // Still quicker than the 30 s x 5 / 300 s defaults, but patient with slow starts and long requests.
       healthCheck: { intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 3, unhealthyThreshold: 3 },
       deregistrationDelaySeconds: 30,
+      deletionProtection: true, // set to false and deploy before destroying prod
     },
     registry: { keepImages: 50 },
     pipeline: {
@@ -59,7 +63,7 @@ export const environments: EnvironmentInput[] = [
       waitForRerouteMinutes: 60, // an operator reroutes after checking the QA listener
       terminationWaitMinutes: 15, // the old task set stays for a fast rollback
     },
-    logRetentionDays: 90,
+    logRetentionDays: 365,
     allowDestroyWithData: false,
     tags: { CostCenter: 'engineering' },
   },

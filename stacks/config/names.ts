@@ -42,6 +42,7 @@ export const NAME_LIMITS = {
   pipelineFailedRule: 64,
   deploymentFailedRule: 64,
   hooksRole: 64,
+  flowLogsRole: 64,
   securityGroupHooks: 255,
   hookBeforeInstall: 64,
   hookAfterInstall: 64,
@@ -57,6 +58,7 @@ export type ResourceNames = { readonly [K in keyof typeof NAME_LIMITS]: string }
   readonly buildLogGroup: string;
   readonly keyAlias: string;
   readonly alarmPrefix: string;
+  readonly flowLogGroup: string;
 };
 
 export function resourceNames(app: string, environment: string, accountId = '000000000000', region = 'us-east-1'): ResourceNames {
@@ -94,6 +96,8 @@ export function resourceNames(app: string, environment: string, accountId = '000
     deploymentFailedRule: `${prefix}-deployment-failed`,
     alarmPrefix: `${prefix}-`,
     hooksRole: `${prefix}-codedeploy-hooks`,
+    flowLogsRole: `${prefix}-vpc-flow-logs`,
+    flowLogGroup: `/vpc/${prefix}/flow-logs`,
     securityGroupHooks: `${prefix}-codedeploy-hooks`,
     // CodeDeploy's documentation and managed policies expect hook functions named CodeDeployHook_*.
     hookBeforeInstall: `CodeDeployHook_${prefix}-before-install`,

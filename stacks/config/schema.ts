@@ -69,6 +69,10 @@ export const environmentSchema = z
       natGateways: z.enum(['one-per-az', 'single'], {
         error: 'must be "one-per-az" or "single". Fix: use "single" for cheap environments, "one-per-az" for resilient ones',
       }),
+      /** VPC flow logs to CloudWatch: "REJECT" (cheap: refused traffic only) or "ALL". */
+      flowLogTraffic: z
+        .enum(['ALL', 'REJECT'], { error: 'must be "ALL" or "REJECT". Fix: use "REJECT" to log refused traffic only' })
+        .default('REJECT'),
       /** Defaults to the first azCount /+4 blocks of the VPC. */
       publicSubnetCidrs: z.array(cidrText).optional(),
       /** Defaults to blocks 8.. of the VPC split into /+4 blocks. */
@@ -86,6 +90,13 @@ export const environmentSchema = z
       cpu: z.number({ error: 'must be a number of Fargate CPU units. Fix: use 256, 512, 1024, 2048, 4096, 8192 or 16384' }),
       memory: z.number({ error: 'must be a number of MiB. Fix: use a value valid for the chosen cpu, e.g. 512 for 256' }),
       healthCheckPath: pattern(/^\/[\x21-\x7e]{0,1023}$/, 'must start with "/" and contain no spaces. Fix: use a path such as "/health"'),
+      /** Run the container with a read-only root filesystem (writablePaths get empty task-local volumes). */
+      readonlyRootFilesystem: z.boolean({ error: 'must be true or false' }).default(true),
+      /** Directories the app writes to, e.g. httpd's "/usr/local/apache2/logs" (pid file, locks). */
+      writablePaths: z
+        .array(pattern(/^\/[A-Za-z0-9._\/-]{1,255}$/, 'must be an absolute path. Fix: use e.g. "/tmp"'))
+        .max(10)
+        .default([]),
     }),
     service: z.strictObject({
       desiredCount: intBetween(1, 100, ' tasks'),
@@ -93,8 +104,35 @@ export const environmentSchema = z
       healthCheckGracePeriodSeconds: intBetween(0, 2147483647, ' seconds').default(30),
     }),
     loadBalancer: z.strictObject({
-      productionPort: port(80).default(80),
-      testPort: port(8080).default(8080),
+      /** Default 80, or 443 with https. */
+      productionPort: port(80).optional(),
+      /** Default 8080, or 8443 with https. */
+      testPort: port(8080).optional(),
+      /** HTTPS on both listeners with an ACM certificate; port 80 then redirects to HTTPS. */
+      https: z
+        .strictObject({
+          certificateArn: pattern(
+            /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/,
+            'is not an ACM certificate ARN. Fix: copy it from `aws acm list-certificates` in the environment region',
+          ),
+          /** The name the certificate covers; the URLs and smoke tests use it. */
+          domainName: pattern(
+            /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+            'is not a DNS name. Fix: use the name the certificate covers, e.g. "app.example.com"',
+          ),
+          /** Route 53 hosted zone to create domainName in (an alias to the ALB); otherwise create the record yourself. */
+          hostedZoneId: pattern(/^Z[A-Z0-9]{1,32}$/, 'is not a Route 53 hosted zone id. Fix: copy it from `aws route53 list-hosted-zones`').optional(),
+        })
+        .optional(),
+      /** Refuse to delete the ALB (turn off before destroy). */
+      deletionProtection: z.boolean({ error: 'must be true or false' }).default(false),
+      /** Optional ALB access logs to an existing bucket that allows ELB log delivery (SSE-S3). */
+      accessLogs: z
+        .strictObject({
+          bucket: pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not a valid S3 bucket name. Fix: name an existing bucket'),
+          prefix: z.string().default(''),
+        })
+        .optional(),
       /** CIDRs allowed to reach the test (QA) listener. Empty by default: nobody from outside. */
       testListenerAllowedCidrs: z.array(cidrText).default([]),
       healthCheck: z.strictObject({
@@ -201,8 +239,21 @@ export const environmentSchema = z
     }
 
     const lb = env.loadBalancer;
-    if (lb.productionPort === lb.testPort) {
-      issue(['loadBalancer', 'testPort'], `equals productionPort (${lb.productionPort}). Fix: use a different port, such as 8080`);
+    const { productionPort, testPort } = listenerPorts(lb);
+    if (productionPort === testPort) {
+      issue(['loadBalancer', 'testPort'], `equals productionPort (${productionPort}). Fix: use a different port, such as 8080`);
+    }
+    if (lb.https) {
+      for (const [field, value] of [['productionPort', productionPort], ['testPort', testPort]] as const) {
+        if (value === 80) issue(['loadBalancer', field], 'is 80, which redirects to HTTPS in https mode. Fix: use 443 / 8443 or remove it');
+      }
+      const [, , , certRegion, certAccount] = lb.https.certificateArn.split(':');
+      if (certRegion !== env.region || certAccount !== env.accountId) {
+        issue(
+          ['loadBalancer', 'https', 'certificateArn'],
+          `is in ${certAccount}/${certRegion}, but the ALB is in ${env.accountId}/${env.region}. Fix: request or import the certificate in the environment's account and region`,
+        );
+      }
     }
     if (lb.healthCheck.timeoutSeconds >= lb.healthCheck.intervalSeconds) {
       issue(
@@ -229,6 +280,7 @@ export const environmentSchema = z
     const vpc = parseCidr(env.network.vpcCidr)!; // validated above
     return {
       ...env,
+      loadBalancer: { ...env.loadBalancer, ...listenerPorts(env.loadBalancer) },
       network: {
         ...env.network,
         publicSubnetCidrs: env.network.publicSubnetCidrs ?? defaultSubnets(vpc, 'publicSubnetCidrs', env.network.azCount),
@@ -236,6 +288,14 @@ export const environmentSchema = z
       },
     };
   });
+
+/** Listener ports with their defaults: 80/8080 for HTTP, 443/8443 for HTTPS. */
+function listenerPorts(lb: { productionPort?: number; testPort?: number; https?: object }): { productionPort: number; testPort: number } {
+  return {
+    productionPort: lb.productionPort ?? (lb.https ? 443 : 80),
+    testPort: lb.testPort ?? (lb.https ? 8443 : 8080),
+  };
+}
 
 /** ["network", "publicSubnetCidrs", 0] -> "network.publicSubnetCidrs[0]" */
 export function formatPath(path: readonly PropertyKey[]): string {

@@ -1,0 +1,73 @@
+import { Construct } from 'constructs';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import type { PolicyStatement } from './iam';
+
+export interface EnvironmentKeyProps {
+  readonly alias: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition: string;
+  /** Services that publish to resources encrypted with the key (SNS via EventBridge, CloudWatch alarms). */
+  readonly publishingServices: readonly string[];
+}
+
+/** KMS actions a principal needs to read, or to write, data encrypted with the key. */
+export const KMS_READ = ['kms:Decrypt', 'kms:DescribeKey'];
+export const KMS_WRITE = ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
+
+/**
+ * The environment's customer managed key: pipeline artifacts and the artifact bucket, ECR
+ * images, CloudWatch log groups and the notification topic. Rotated yearly.
+ */
+export class EnvironmentKey extends Construct {
+  readonly arn: string;
+
+  constructor(scope: Construct, id: string, props: EnvironmentKeyProps) {
+    super(scope, id);
+    const key = new KmsKey(this, 'key', {
+      description: `${props.alias.replace('alias/', '')}: pipeline artifacts, images, logs and notifications`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 7,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'AccountAdministersKeyThroughIam',
+            Effect: 'Allow',
+            Principal: { AWS: `arn:${props.partition}:iam::${props.accountId}:root` },
+            // The default key policy: without it IAM policies cannot grant use of the key and it
+            // becomes unmanageable. In a key policy, Resource "*" means this key only.
+            Action: 'kms:*',
+            Resource: '*',
+          },
+          {
+            Sid: 'ServicesPublishEncryptedNotifications',
+            Effect: 'Allow',
+            Principal: { Service: props.publishingServices },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Resource: '*', // this key
+            Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
+          },
+          {
+            Sid: 'CloudWatchLogsEncryptsThisAccountsLogGroups',
+            Effect: 'Allow',
+            Principal: { Service: `logs.${props.region}.amazonaws.com` },
+            Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+            Resource: '*', // this key
+            Condition: {
+              ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${props.partition}:logs:${props.region}:${props.accountId}:log-group:*` },
+            },
+          },
+        ],
+      }),
+    });
+    new KmsAlias(this, 'alias', { name: props.alias, targetKeyId: key.keyId });
+    this.arn = key.arn;
+  }
+
+  /** Statement that lets a role decrypt (and, with `write`, encrypt) data under the key. */
+  useStatement(write = false): PolicyStatement {
+    return { actions: write ? [...KMS_READ, ...KMS_WRITE] : KMS_READ, resources: [this.arn] };
+  }
+}
