@@ -82,7 +82,7 @@ let problems = 0;
 console.log(`checkov ${execFileSync(checkov, ['--version'], { encoding: 'utf8' }).trim()} on ${environments.join(', ')}`);
 for (const environment of environments) {
   const { passed, failed, skipped } = scan(environment);
-  console.log(`${environment}: ${passed} passed, ${failed.length} failed, ${skipped} skipped`);
+  console.log(`${environment}: ${passed} checks passed, ${failed.length} failed, ${skipped} skipped`);
   for (const finding of failed) console.log(`  FAILED ${finding.check_id} ${finding.resource}: ${finding.check_name}`);
   problems += failed.length;
 }

@@ -10,7 +10,9 @@ venv=.venv
 if [ "$("$venv/bin/checkov" --version 2>/dev/null)" != "$CHECKOV_VERSION" ]; then
   echo "Installing checkov $CHECKOV_VERSION into $venv ..."
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"
+  # pip's own chatter goes to a log that is printed only if the install fails.
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION" > "$venv/pip-install.log" 2>&1 \
+    || { cat "$venv/pip-install.log"; exit 1; }
 fi
 
 export CHECKPOINT_DISABLE=1

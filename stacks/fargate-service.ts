@@ -4,11 +4,9 @@ import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
-import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { grant, serviceRole } from './iam';
 import { logGroup as createLogGroup, type LogSettings } from './log-group';
+import { allowTcpIn, allowTcpOut, securityGroup } from './security-group';
 import { renderTaskDefinition, type TaskDefinitionValues } from './task-definition';
 
 export interface ContainerSpec {
@@ -98,28 +96,21 @@ export class FargateService extends Construct {
       description: 'The application itself; grant it what the app calls',
     });
 
-    const securityGroup = new SecurityGroup(this, 'security-group', {
+    const group = securityGroup(this, 'security-group', {
       name: props.names.securityGroupService,
       description: 'Tasks: container port from the ALB only',
       vpcId: props.vpcId,
-      tags: { Name: props.names.securityGroupService },
     });
-    this.securityGroupId = securityGroup.id;
-    new VpcSecurityGroupIngressRule(this, 'from-load-balancer', {
-      securityGroupId: securityGroup.id,
+    this.securityGroupId = group.id;
+    allowTcpIn(this, 'from-load-balancer', group.id, {
+      port: props.container.port,
+      peer: { securityGroupId: props.loadBalancerSecurityGroupId },
       description: 'Container port from the ALB',
-      ipProtocol: 'tcp',
-      fromPort: props.container.port,
-      toPort: props.container.port,
-      referencedSecurityGroupId: props.loadBalancerSecurityGroupId,
     });
-    new VpcSecurityGroupEgressRule(this, 'https-out', {
-      securityGroupId: securityGroup.id,
+    allowTcpOut(this, 'https-out', group.id, {
+      port: 443,
+      peer: { cidr: '0.0.0.0/0' },
       description: 'HTTPS out through NAT: ECR image layers, CloudWatch Logs, AWS APIs',
-      ipProtocol: 'tcp',
-      fromPort: 443,
-      toPort: 443,
-      cidrIpv4: '0.0.0.0/0',
     });
 
     this.taskDefinitionValues = {
@@ -160,7 +151,7 @@ export class FargateService extends Construct {
       healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds,
       networkConfiguration: {
         subnets: [...props.privateSubnetIds],
-        securityGroups: [securityGroup.id],
+        securityGroups: [group.id],
         assignPublicIp: false,
       },
       loadBalancer: [

@@ -3,9 +3,7 @@ import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
-import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { allowTcpIn, allowTcpOut, securityGroup } from './security-group';
 
 export interface HealthCheckTimings {
   readonly intervalSeconds: number;
@@ -79,41 +77,34 @@ export class LoadBalancer extends Construct {
     this.testPort = props.testPort;
     this.https = props.https;
 
-    const securityGroup = new SecurityGroup(this, 'security-group', {
+    const group = securityGroup(this, 'security-group', {
       name: props.names.securityGroupAlb,
       description: 'ALB: production listener from anywhere, test listener from allowed sources only',
       vpcId: props.vpcId,
-      tags: { Name: props.names.securityGroupAlb },
     });
-    this.securityGroupId = securityGroup.id;
+    this.securityGroupId = group.id;
 
-    const publicPorts = props.https ? [80, props.productionPort] : [props.productionPort];
-    for (const port of publicPorts) {
-      new VpcSecurityGroupIngressRule(this, port === props.productionPort ? 'production-from-internet' : 'redirect-from-internet', {
-        securityGroupId: securityGroup.id,
-        description: port === props.productionPort ? 'PRD listener from the internet' : 'HTTP from the internet, redirected to HTTPS',
-        ipProtocol: 'tcp',
-        fromPort: port,
-        toPort: port,
-        cidrIpv4: '0.0.0.0/0',
+    allowTcpIn(this, 'production-from-internet', group.id, {
+      port: props.productionPort,
+      peer: { cidr: '0.0.0.0/0' },
+      description: 'PRD listener from the internet',
+    });
+    if (props.https) {
+      allowTcpIn(this, 'redirect-from-internet', group.id, {
+        port: 80,
+        peer: { cidr: '0.0.0.0/0' },
+        description: 'HTTP from the internet, redirected to HTTPS',
       });
     }
     props.testListenerAllowedCidrs.forEach((cidr, index) => {
-      new VpcSecurityGroupIngressRule(this, `test-from-cidr-${index}`, {
-        securityGroupId: securityGroup.id,
-        description: `QA listener from ${cidr}`,
-        ipProtocol: 'tcp',
-        fromPort: props.testPort,
-        toPort: props.testPort,
-        cidrIpv4: cidr,
-      });
+      allowTcpIn(this, `test-from-cidr-${index}`, group.id, { port: props.testPort, peer: { cidr }, description: `QA listener from ${cidr}` });
     });
 
     const loadBalancer = new Lb(this, 'alb', {
       name: props.names.loadBalancer,
       loadBalancerType: 'application',
       internal: false,
-      securityGroups: [securityGroup.id],
+      securityGroups: [group.id],
       subnets: [...props.publicSubnetIds],
       dropInvalidHeaderFields: true,
       enableDeletionProtection: props.deletionProtection,
@@ -186,14 +177,7 @@ export class LoadBalancer extends Construct {
 
   /** Lets the ALB reach targets in the given security group on the target port. */
   allowTrafficTo(id: string, targetSecurityGroupId: string, port: number, description: string): void {
-    new VpcSecurityGroupEgressRule(this, id, {
-      securityGroupId: this.securityGroupId,
-      description,
-      ipProtocol: 'tcp',
-      fromPort: port,
-      toPort: port,
-      referencedSecurityGroupId: targetSecurityGroupId,
-    });
+    allowTcpOut(this, id, this.securityGroupId, { port, peer: { securityGroupId: targetSecurityGroupId }, description });
   }
 
   /**
@@ -203,14 +187,7 @@ export class LoadBalancer extends Construct {
    */
   allowTestTrafficFrom(id: string, publicIps: readonly string[], description: string): void {
     publicIps.forEach((ip, index) => {
-      new VpcSecurityGroupIngressRule(this, `${id}-${index}`, {
-        securityGroupId: this.securityGroupId,
-        description,
-        ipProtocol: 'tcp',
-        fromPort: this.testPort,
-        toPort: this.testPort,
-        cidrIpv4: `${ip}/32`,
-      });
+      allowTcpIn(this, `${id}-${index}`, this.securityGroupId, { port: this.testPort, peer: { cidr: `${ip}/32` }, description });
     });
   }
 

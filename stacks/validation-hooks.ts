@@ -1,13 +1,12 @@
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import type { SmokeTestConfig } from '../hooks/lib/smoke-test';
 import { LIFECYCLE_HOOKS, type LifecycleEvent } from './config/names';
 import { bundleHook } from './hook-bundle';
 import { grant, serviceRole } from './iam';
 import { logGroup as createLogGroup, type LogSettings } from './log-group';
+import { allowTcpOut, securityGroup } from './security-group';
 
 export interface ValidationHooksProps {
   /** Function name per lifecycle event, plus the role and security group names. */
@@ -41,22 +40,18 @@ export class ValidationHooks extends Construct {
     super(scope, id);
     this.functionNames = props.functionNames;
 
-    const securityGroup = new SecurityGroup(this, 'security-group', {
+    const group = securityGroup(this, 'security-group', {
       name: props.names.securityGroupHooks,
       description: 'CodeDeploy lifecycle hooks: HTTP to the listeners, HTTPS to AWS APIs',
       vpcId: props.vpcId,
-      tags: { Name: props.names.securityGroupHooks },
     });
-    this.securityGroupId = securityGroup.id;
+    this.securityGroupId = group.id;
     // The ALB is internet-facing: the smoke tests reach it through NAT at its public addresses.
     for (const port of new Set([...props.listenerPorts, 443])) {
-      new VpcSecurityGroupEgressRule(this, `egress-${port}`, {
-        securityGroupId: securityGroup.id,
+      allowTcpOut(this, `egress-${port}`, group.id, {
+        port,
+        peer: { cidr: '0.0.0.0/0' },
         description: port === 443 ? 'CodeDeploy API (status reports)' : `Smoke test to listener port ${port}`,
-        ipProtocol: 'tcp',
-        fromPort: port,
-        toPort: port,
-        cidrIpv4: '0.0.0.0/0',
       });
     }
 
@@ -110,7 +105,7 @@ export class ValidationHooks extends Construct {
         sourceCodeHash: bundle.sha256Base64,
         memorySize: 256,
         timeout: props.timeoutSeconds,
-        vpcConfig: { subnetIds: [...props.privateSubnetIds], securityGroupIds: [securityGroup.id] },
+        vpcConfig: { subnetIds: [...props.privateSubnetIds], securityGroupIds: [group.id] },
         environment: smokeTest ? { variables: { SMOKE_TEST: JSON.stringify(smokeTest) } } : undefined,
         loggingConfig: { logFormat: 'Text', logGroup: logGroups[index].name },
         // Creating a function in a VPC checks the role's network-interface permissions.
