@@ -58,18 +58,11 @@ export class FargateService extends Construct {
   readonly securityGroupId: string;
   readonly executionRole: IamRole;
   readonly taskRole: IamRole;
-  readonly logGroupName: string;
-  readonly taskFamily: string;
-  readonly containerName: string;
-  readonly containerPort: number;
   /** What artifacts/taskdef.json is rendered from, for the pipeline's deployment files. */
   readonly taskDefinitionValues: TaskDefinitionValues;
 
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
-    this.containerName = props.container.name;
-    this.containerPort = props.container.port;
-    this.taskFamily = props.names.taskFamily;
 
     const cluster = new EcsCluster(this, 'cluster', {
       name: props.names.cluster,
@@ -78,7 +71,6 @@ export class FargateService extends Construct {
     this.clusterName = cluster.name;
 
     const logGroup = createLogGroup(this, 'logs', props.names.logGroup, props.logs);
-    this.logGroupName = logGroup.name;
 
     const roleProps = { servicePrincipal: 'ecs-tasks.amazonaws.com', sourceAccount: props.accountId };
     this.executionRole = serviceRole(this, 'execution-role', {

@@ -44,7 +44,6 @@ export class Network extends Construct {
   readonly vpcId: string;
   readonly publicSubnetIds: string[];
   readonly privateSubnetIds: string[];
-  readonly natGatewayCount: number;
   /** Public addresses traffic from the private subnets leaves with. */
   readonly natPublicIps: string[] = [];
 
@@ -93,8 +92,8 @@ export class Network extends Construct {
     });
     this.publicSubnetIds = publicSubnets.map((subnet) => subnet.id);
 
-    this.natGatewayCount = props.natGateways === 'one-per-az' ? publicSubnets.length : 1;
-    const natGateways = publicSubnets.slice(0, this.natGatewayCount).map((subnet, index) => {
+    const natGatewayCount = props.natGateways === 'one-per-az' ? publicSubnets.length : 1;
+    const natGateways = publicSubnets.slice(0, natGatewayCount).map((subnet, index) => {
       const address = new Eip(this, `nat-${index}-address`, { domain: 'vpc', tags: name(`nat-${index}`) });
       this.natPublicIps.push(address.publicIp);
       return new NatGateway(this, `nat-${index}`, {
