@@ -196,6 +196,14 @@ describe.each([
       expect(object.metadata['rendered-sha256']).toMatch(/^[0-9a-f]{64}$/);
     });
 
+    it('are uploaded only after the bucket is versioned and encrypted (the S3 source needs a version id)', () => {
+      const dependsOn = stack.resource('aws_s3_object').config.depends_on;
+      expect(dependsOn).toContain(`aws_s3_bucket_versioning.${stack.resource('aws_s3_bucket_versioning').name}`);
+      expect(dependsOn).toContain(
+        `aws_s3_bucket_server_side_encryption_configuration.${stack.resource('aws_s3_bucket_server_side_encryption_configuration').name}`,
+      );
+    });
+
     it('are readable after synth as files', () => {
       // main.ts writes them; here the archive content is what gets zipped.
       expect(deploymentFile(stack, 'appspec.yaml')).toContain('version: 0.0');
@@ -248,6 +256,11 @@ describe.each([
         expect(ready).toEqual({ action_on_timeout: 'STOP_DEPLOYMENT', wait_time_in_minutes: config.pipeline.waitForRerouteMinutes });
       }
       expect(terminate).toEqual({ action: 'TERMINATE', termination_wait_time_in_minutes: config.pipeline.terminationWaitMinutes });
+    });
+
+    it('is created after its role may manage the service, listeners and hooks', () => {
+      const policy = Object.entries(stack.resources('aws_iam_role_policy')).find(([, p]) => p.name === 'blue-green')!;
+      expect(group.config.depends_on).toEqual([`aws_iam_role_policy.${policy[0]}`]);
     });
 
     it('rolls back on failure and on alarms', () => {

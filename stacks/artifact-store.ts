@@ -1,3 +1,4 @@
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
@@ -31,6 +32,8 @@ export class ArtifactStore extends Construct {
   readonly bucketName: string;
   readonly bucketArn: string;
   readonly keyArn: string;
+  /** Bucket settings objects must wait for: a version id and the right key from the first upload. */
+  readonly configured: ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: ArtifactStoreProps) {
     super(scope, id);
@@ -41,14 +44,15 @@ export class ArtifactStore extends Construct {
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
 
-    new S3BucketVersioning(this, 'versioning', {
+    const versioning = new S3BucketVersioning(this, 'versioning', {
       bucket: bucket.id,
       versioningConfiguration: { status: 'Enabled' },
     });
-    new S3BucketServerSideEncryptionConfiguration(this, 'encryption', {
+    const encryption = new S3BucketServerSideEncryptionConfiguration(this, 'encryption', {
       bucket: bucket.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: this.keyArn }, bucketKeyEnabled: true }],
     });
+    this.configured = [versioning, encryption];
     new S3BucketPublicAccessBlock(this, 'public-access-block', {
       bucket: bucket.id,
       blockPublicAcls: true,

@@ -68,7 +68,7 @@ export class BlueGreenDeployment extends Construct {
       // No source-account condition: CodeDeploy is not documented to send aws:SourceAccount.
     });
     const serviceArn = props.arn('ecs', `service/${props.clusterName}/${props.serviceName}`);
-    grant(this, 'blue-green', role, [
+    const permissions = grant(this, 'blue-green', role, [
       {
         sid: 'ManageTaskSetsOfThisService',
         actions: ['ecs:CreateTaskSet', 'ecs:DeleteTaskSet', 'ecs:DescribeServices', 'ecs:UpdateServicePrimaryTaskSet'],
@@ -128,6 +128,8 @@ export class BlueGreenDeployment extends Construct {
       },
       autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] },
       alarmConfiguration: { enabled: true, alarms: this.alarmNames },
+      // CodeDeploy checks what its role may do when the group is created.
+      dependsOn: [permissions],
     });
     this.deploymentGroupName = group.deploymentGroupName;
     this.deploymentGroupArn = group.arn;

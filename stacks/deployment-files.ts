@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { ArchiveFile } from './archive-file';
@@ -13,6 +14,8 @@ export const DEPLOYMENT_FILES_KEY = 'deployment-files/deployment-files.zip';
 export interface DeploymentFilesProps {
   readonly bucketName: string;
   readonly keyArn: string;
+  /** Bucket versioning and encryption: the S3 source action needs a versioned object. */
+  readonly bucketConfigured: readonly ITerraformDependable[];
   readonly taskDefinition: TaskDefinitionValues;
   /** Replacement tasks' network: they run here whatever the service was created with. */
   readonly subnetIds: readonly string[];
@@ -58,6 +61,7 @@ export class DeploymentFiles extends Construct {
       // Synth-time fingerprint of the rendered files: a template edit shows in the plan as a
       // change of this object even before Terraform builds the archive.
       metadata: { 'rendered-sha256': fingerprint(this.files) },
+      dependsOn: [...props.bucketConfigured],
     });
   }
 }

@@ -176,7 +176,8 @@ export class EnvironmentStack extends TerraformStack {
 
     this.deploymentFiles = new DeploymentFiles(this, 'deployment-files', {
       bucketName: this.artifactStore.bucketName,
-      keyArn: this.artifactStore.keyArn,
+      keyArn: this.key.arn,
+      bucketConfigured: this.artifactStore.configured,
       taskDefinition: this.service.taskDefinitionValues,
       subnetIds: this.network.privateSubnetIds,
       securityGroupIds: [this.service.securityGroupId],
