@@ -128,6 +128,17 @@ describe('bad configuration is rejected with environment, field and fix', () => 
   });
 });
 
+describe('synth stays fast', () => {
+  it('imports provider resources only from @cdktf/provider-aws/lib/<resource>, never the package root', () => {
+    const { readdirSync, readFileSync } = require('node:fs') as typeof import('node:fs');
+    const dir = join(__dirname, '..', 'stacks');
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    for (const file of [...files.map((f) => join(dir, f)), join(__dirname, '..', 'main.ts')]) {
+      expect(`${file}: ${readFileSync(file, 'utf8')}`).not.toMatch(/from '@cdktf\/provider-aws'/);
+    }
+  });
+});
+
 describe('state backend', () => {
   it('keeps local state in the project root when no bucket is configured', () => {
     const { json } = synthesize(shipped('dev'));
