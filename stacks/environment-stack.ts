@@ -204,16 +204,8 @@ export class EnvironmentStack extends TerraformStack {
       taskRoles,
     });
 
-    notifications.forwardEvents('pipeline-failed', names.pipelineFailedRule, 'Pipeline runs that failed', {
-      source: ['aws.codepipeline'],
-      'detail-type': ['CodePipeline Pipeline Execution State Change'],
-      detail: { pipeline: [names.pipeline], state: ['FAILED'] },
-    });
-    notifications.forwardEvents('deployment-failed', names.deploymentFailedRule, 'Deployments that failed or were stopped (and rolled back)', {
-      source: ['aws.codedeploy'],
-      'detail-type': ['CodeDeploy Deployment State-change Notification'],
-      detail: { application: [names.codeDeployApplication], deploymentGroup: [names.deploymentGroup], state: ['FAILURE', 'STOP'] },
-    });
+    notifications.forwardPipelineFailures(names.pipelineFailedRule, names.pipeline);
+    notifications.forwardDeploymentFailures(names.deploymentFailedRule, names.codeDeployApplication, names.deploymentGroup);
     notifications.allowPublishers();
 
     this.addOutputs(config);

@@ -36,8 +36,26 @@ export class Notifications extends Construct {
     }
   }
 
+  /** Runs of the pipeline that failed. */
+  forwardPipelineFailures(ruleName: string, pipelineName: string): void {
+    this.forwardEvents('pipeline-failed', ruleName, 'Pipeline runs that failed', {
+      source: ['aws.codepipeline'],
+      'detail-type': ['CodePipeline Pipeline Execution State Change'],
+      detail: { pipeline: [pipelineName], state: ['FAILED'] },
+    });
+  }
+
+  /** Deployments of the group that failed or were stopped, both of which roll back. */
+  forwardDeploymentFailures(ruleName: string, application: string, deploymentGroup: string): void {
+    this.forwardEvents('deployment-failed', ruleName, 'Deployments that failed or were stopped (and rolled back)', {
+      source: ['aws.codedeploy'],
+      'detail-type': ['CodeDeploy Deployment State-change Notification'],
+      detail: { application: [application], deploymentGroup: [deploymentGroup], state: ['FAILURE', 'STOP'] },
+    });
+  }
+
   /** Forwards events matching the pattern to the topic. */
-  forwardEvents(id: string, ruleName: string, description: string, eventPattern: object): void {
+  private forwardEvents(id: string, ruleName: string, description: string, eventPattern: object): void {
     const rule = new CloudwatchEventRule(this, id, { name: ruleName, description, eventPattern: JSON.stringify(eventPattern) });
     new CloudwatchEventTarget(this, `${id}-to-topic`, { rule: rule.name, arn: this.topic.arn });
     this.ruleArns.push(rule.arn);
