@@ -5,14 +5,7 @@ import { join } from 'node:path';
 import { environments } from '../stacks/config/environments';
 import { ConfigError, loadEnvironments, parseSelection } from '../stacks/config/load';
 import type { EnvironmentInput } from '../stacks/config/schema';
-import { shipped, synthesize } from './support/synth';
-
-/** The shipped dev config with one change applied. */
-function devWith(change: (env: EnvironmentInput & { [key: string]: unknown }) => void): EnvironmentInput {
-  const env = structuredClone(shipped('dev')) as EnvironmentInput & { [key: string]: unknown };
-  change(env);
-  return env;
-}
+import { devWith, shipped, synthesize } from './support/synth';
 
 /** Expects loading to fail with one message naming the environment, the field and the fix. */
 function expectRejected(input: EnvironmentInput, field: string, ...details: string[]): void {

@@ -1,16 +1,9 @@
 import { parse as parseYaml } from 'yaml';
 import { loadEnvironments } from '../stacks/config/load';
-import type { EnvironmentInput } from '../stacks/config/schema';
 import { TLS_POLICY } from '../stacks/load-balancer';
-import { allowing, shipped, statementsOfRole, synthesize, type Json, type Synthesized } from './support/synth';
+import { allowing, devWith, type Json, shipped, statementsOfRole, synthesize, type Synthesized } from './support/synth';
 
 const CERTIFICATE = 'arn:aws:acm:eu-central-1:111111111111:certificate/0f6e2b1c-3a4d-4e5f-8a9b-0c1d2e3f4a5b';
-
-function devWith(change: (env: Json) => void): EnvironmentInput {
-  const env = structuredClone(shipped('dev')) as Json;
-  change(env);
-  return env;
-}
 
 const dev = synthesize(shipped('dev'));
 const prod = synthesize(shipped('prod'));

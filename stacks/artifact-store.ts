@@ -8,8 +8,8 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { KMS_READ, KMS_WRITE, type EnvironmentKey } from './environment-key';
-import { grant, type PolicyStatement } from './iam';
+import type { EnvironmentKey } from './environment-key';
+import { grant } from './iam';
 
 export interface ArtifactStoreProps {
   readonly bucketName: string;
@@ -34,10 +34,12 @@ export class ArtifactStore extends Construct {
   readonly keyArn: string;
   /** Bucket settings objects must wait for: a version id and the right key from the first upload. */
   readonly configured: ITerraformDependable[];
+  private readonly key: EnvironmentKey;
 
   constructor(scope: Construct, id: string, props: ArtifactStoreProps) {
     super(scope, id);
 
+    this.key = props.key;
     this.keyArn = props.key.arn;
 
     const bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: props.forceDestroy });
@@ -102,26 +104,12 @@ export class ArtifactStore extends Construct {
     });
   }
 
-  /** S3 and KMS statements to read objects (optionally under a prefix). */
-  readStatements(prefix = ''): PolicyStatement[] {
-    return [
-      { actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [`${this.bucketArn}/${prefix}*`] },
-      { actions: ['s3:GetBucketLocation', 's3:GetBucketVersioning'], resources: [this.bucketArn] },
-      { actions: KMS_READ, resources: [this.keyArn] },
-    ];
-  }
-
   /** Lets a role read and write pipeline artifacts. */
   grantReadWrite(role: IamRole, policyName: string): void {
     grant(this, policyName, role, [
       { actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'], resources: [`${this.bucketArn}/*`] },
       { actions: ['s3:GetBucketLocation', 's3:GetBucketVersioning'], resources: [this.bucketArn] },
-      { actions: [...KMS_READ, ...KMS_WRITE], resources: [this.keyArn] },
+      this.key.readWriteStatement(),
     ]);
-  }
-
-  /** Lets a role read objects. */
-  grantRead(role: IamRole, policyName: string): void {
-    grant(this, policyName, role, this.readStatements());
   }
 }

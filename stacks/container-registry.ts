@@ -2,7 +2,10 @@ import { Construct } from 'constructs';
 import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { grant } from './iam';
+import { grant, type PolicyStatement } from './iam';
+
+/** Docker login to ECR. GetAuthorizationToken is account-wide: it has no resource-level permissions. */
+const ECR_LOGIN: PolicyStatement = { sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] };
 
 export interface ContainerRegistryProps {
   readonly name: string;
@@ -52,8 +55,7 @@ export class ContainerRegistry extends Construct {
   /** Lets a role pull images (ECS task execution). */
   grantPull(role: IamRole, policyName: string): void {
     grant(this, policyName, role, [
-      // GetAuthorizationToken is account-wide: it has no resource-level permissions.
-      { sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] },
+      ECR_LOGIN,
       {
         sid: 'PullImages',
         actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
@@ -65,8 +67,7 @@ export class ContainerRegistry extends Construct {
   /** Lets a role push images (CodeBuild) and read back what it pushed. */
   grantPush(role: IamRole, policyName: string): void {
     grant(this, policyName, role, [
-      // GetAuthorizationToken is account-wide: it has no resource-level permissions.
-      { sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] },
+      ECR_LOGIN,
       {
         sid: 'PushImages',
         actions: [

@@ -186,7 +186,7 @@ export class DeliveryPipeline extends Construct {
 }
 
 /** CodeCommit's event for a branch being created or moved by a push. */
-export function pushEventPattern(repositoryArn: string, branch: string): object {
+function pushEventPattern(repositoryArn: string, branch: string): object {
   return {
     source: ['aws.codecommit'],
     'detail-type': ['CodeCommit Repository State Change'],

@@ -12,9 +12,9 @@ export interface EnvironmentKeyProps {
   readonly publishingServices: readonly string[];
 }
 
-/** KMS actions a principal needs to read, or to write, data encrypted with the key. */
-export const KMS_READ = ['kms:Decrypt', 'kms:DescribeKey'];
-export const KMS_WRITE = ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
+/** KMS actions to read, and to write, data encrypted with the key. */
+const KMS_READ = ['kms:Decrypt', 'kms:DescribeKey'];
+const KMS_WRITE = ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
 
 /**
  * The environment's customer managed key: pipeline artifacts and the artifact bucket, ECR
@@ -53,7 +53,7 @@ export class EnvironmentKey extends Construct {
             Sid: 'CloudWatchLogsEncryptsThisAccountsLogGroups',
             Effect: 'Allow',
             Principal: { Service: `logs.${props.region}.amazonaws.com` },
-            Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+            Action: [...KMS_READ, ...KMS_WRITE],
             Resource: '*', // this key
             Condition: {
               ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${props.partition}:logs:${props.region}:${props.accountId}:log-group:*` },
@@ -66,8 +66,8 @@ export class EnvironmentKey extends Construct {
     this.arn = key.arn;
   }
 
-  /** Statement that lets a role decrypt (and, with `write`, encrypt) data under the key. */
-  useStatement(write = false): PolicyStatement {
-    return { actions: write ? [...KMS_READ, ...KMS_WRITE] : KMS_READ, resources: [this.arn] };
+  /** Statement that lets a role encrypt and decrypt data under the key. */
+  readWriteStatement(): PolicyStatement {
+    return { actions: [...KMS_READ, ...KMS_WRITE], resources: [this.arn] };
   }
 }

@@ -48,7 +48,8 @@ export function bundleHook(file: string): HookBundle {
     { 'index.js': [code, { mtime: FIXED_MTIME, os: 3, attrs: 0o100644 << 16 }] },
     { level: 9, mtime: FIXED_MTIME },
   );
-  const sha256Hex = createHash('sha256').update(zip).digest('hex');
+  const digest = createHash('sha256').update(zip).digest();
+  const sha256Hex = digest.toString('hex');
   const dir = join(tmpdir(), 'ecs-bluegreen-hook-bundles');
   mkdirSync(dir, { recursive: true });
   const zipPath = join(dir, `${file}-${sha256Hex.slice(0, 16)}.zip`);
@@ -58,7 +59,7 @@ export function bundleHook(file: string): HookBundle {
     zipPath,
     zipBytes: zip.byteLength,
     sha256Hex,
-    sha256Base64: createHash('sha256').update(zip).digest('base64'),
+    sha256Base64: digest.toString('base64'),
   };
   cache.set(file, bundle);
   return bundle;

@@ -34,7 +34,6 @@ export class ValidationHooks extends Construct {
   readonly functionNames: Readonly<Record<LifecycleEvent, string>>;
   /** ARNs CodeDeploy must be allowed to invoke. */
   readonly functionArns: string[];
-  readonly securityGroupId: string;
 
   constructor(scope: Construct, id: string, props: ValidationHooksProps) {
     super(scope, id);
@@ -45,7 +44,6 @@ export class ValidationHooks extends Construct {
       description: 'CodeDeploy lifecycle hooks: HTTP to the listeners, HTTPS to AWS APIs',
       vpcId: props.vpcId,
     });
-    this.securityGroupId = group.id;
     // The ALB is internet-facing: the smoke tests reach it through NAT at its public addresses.
     for (const port of new Set([...props.listenerPorts, 443])) {
       allowTcpOut(this, `egress-${port}`, group.id, {

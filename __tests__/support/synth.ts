@@ -49,6 +49,13 @@ export function shipped(name: string): EnvironmentInput {
   return input;
 }
 
+/** The shipped dev configuration with one change applied (the change may break it on purpose). */
+export function devWith(change: (env: Json) => void): EnvironmentInput {
+  const env = structuredClone(shipped('dev')) as Json;
+  change(env);
+  return env;
+}
+
 /** Parses an IAM policy JSON string from the synthesized stack. */
 export function policy(text: string): { Statement: Json[] } {
   return JSON.parse(text);
