@@ -13,10 +13,12 @@ export type TemplateValue = string | number | readonly string[] | RawText;
 
 /**
  * Escapes text for a Terraform string: `${` and `%{` would otherwise start an interpolation
- * or directive (shell variables in a buildspec, for example).
+ * or directive (shell variables in a buildspec, for example); Terraform reads `$${` and `%%{`
+ * as the literal sequences. The replacements are functions because in a replacement *string*
+ * JavaScript reads `$$` as one `$`, which silently undid this escape once.
  */
 export function terraformLiteral(text: string): string {
-  return text.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
 /** Reads a file from artifacts/, escaped for use as a Terraform string. */
