@@ -1,9 +1,6 @@
-import { join } from 'node:path';
-import { App } from 'cdktf';
+import { synthesizeApp } from './stacks/app';
 import { environments } from './stacks/config/environments';
 import { ConfigError, loadEnvironments, parseSelection } from './stacks/config/load';
-import { writeRenderedDeploymentFiles } from './stacks/deployment-files';
-import { EnvironmentStack } from './stacks/environment-stack';
 
 /**
  * One stack per environment. ENVIRONMENT="dev" (comma-separated) synthesizes a subset;
@@ -21,18 +18,14 @@ function main(): void {
     throw error;
   }
 
-  const app = new App();
-  for (const config of configs) new EnvironmentStack(app, { config });
-  app.synth();
-
+  const outdir = synthesizeApp(configs);
   for (const config of configs) {
-    writeRenderedDeploymentFiles(join(app.outdir, 'stacks', config.name));
     const nat = config.network.natGateways === 'single' ? '1 NAT gateway' : `${config.network.azCount} NAT gateways`;
     console.log(
       `${config.name}: ${config.accountId}/${config.region}, ${config.network.azCount} AZs, ${nat}, ` +
         `${config.service.desiredCount} x ${config.container.cpu} CPU/${config.container.memory} MiB, ` +
         `${config.pipeline.trafficShift}${config.pipeline.waitForRerouteMinutes ? `, operator reroute within ${config.pipeline.waitForRerouteMinutes} min` : ''} ` +
-        `-> ${app.outdir}/stacks/${config.name}`,
+        `-> ${outdir}/stacks/${config.name}`,
     );
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Runs checkov on each synthesized stack (cdktf.out/stacks/<env>), applies the justified skips
+ * Runs checkov on each synthesized stack (<stacks dir>/<env>, the first argument), applies the justified skips
  * in .ci/checkov-skips.yaml and prints passed / failed / skipped per environment. Exit 1 on any
  * failure that is not skipped, or on a skip that no longer matches anything (so the list stays true).
  */
@@ -24,6 +24,7 @@ interface Finding {
 }
 
 const root = join(__dirname, '..');
+const stacksDir = process.argv[2] ?? join(root, 'cdktf.out', 'stacks');
 const checkov = process.env.CHECKOV ?? join(root, '.venv', 'bin', 'checkov');
 const skips = parseYaml(readFileSync(join(__dirname, 'checkov-skips.yaml'), 'utf8')) as Skip[];
 for (const skip of skips) {
@@ -47,7 +48,7 @@ function skipFor(environment: string, finding: Finding): Skip | undefined {
 
 /** checkov's JSON report; it exits 1 when checks fail, with the report still on stdout. */
 function checkovReport(environment: string): string {
-  const args = ['-d', join(root, 'cdktf.out', 'stacks', environment), '--framework', 'terraform_json', '-o', 'json', '--quiet', '--skip-download', '--compact'];
+  const args = ['-d', join(stacksDir, environment), '--framework', 'terraform_json', '-o', 'json', '--quiet', '--skip-download', '--compact'];
   try {
     return execFileSync(checkov, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
@@ -77,7 +78,7 @@ function scan(environment: string): { passed: number; failed: Finding[]; skipped
   return { passed, failed, skipped };
 }
 
-const environments = readdirSync(join(root, 'cdktf.out', 'stacks')).sort();
+const environments = readdirSync(stacksDir).sort();
 let problems = 0;
 console.log(`checkov ${execFileSync(checkov, ['--version'], { encoding: 'utf8' }).trim()} on ${environments.join(', ')}`);
 for (const environment of environments) {

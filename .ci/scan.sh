@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run scan: synthesize every environment, then run checkov (pinned, from PyPI, in a
+# npm run scan: synthesize every environment and the test-only variants (.ci/variants.ts), then run checkov (pinned, from PyPI, in a
 # project-local virtualenv this script creates) over each stack. Fails on any failed check
 # that .ci/checkov-skips.yaml does not skip with a reason, and on skips that match nothing.
 set -euo pipefail
@@ -16,5 +16,5 @@ if [ "$("$venv/bin/checkov" --version 2>/dev/null)" != "$CHECKOV_VERSION" ]; the
 fi
 
 export CHECKPOINT_DISABLE=1
-npx tsx main.ts > /dev/null
-CHECKOV="$venv/bin/checkov" npx tsx .ci/scan-report.ts
+npx tsx .ci/synth-checked.ts .work/synth
+CHECKOV="$venv/bin/checkov" npx tsx .ci/scan-report.ts .work/synth/stacks

@@ -1,0 +1,27 @@
+/**
+ * Test-only environments: each turns on a config option that adds or changes resources, so CI
+ * synthesizes, plans offline and scans it even though no shipped environment uses it. They are
+ * never deployable: their accounts and certificates are placeholders, and main.ts never sees them.
+ */
+import { environments } from '../stacks/config/environments';
+import type { EnvironmentInput } from '../stacks/config/schema';
+
+const dev = environments.find((env) => env.name === 'dev');
+if (!dev) throw new Error('.ci/variants.ts derives its variants from the shipped "dev" environment');
+
+export const VARIANTS: readonly EnvironmentInput[] = [
+  {
+    // HTTPS on both listeners, the 80 -> 443 redirect listener and a Route 53 alias record.
+    ...structuredClone(dev),
+    name: 'devhttps',
+    loadBalancer: {
+      ...structuredClone(dev.loadBalancer),
+      https: {
+        // Placeholder ARN in the documented format: the environment's account and region, a UUID.
+        certificateArn: `arn:aws:acm:${dev.region}:${dev.accountId}:certificate/00000000-0000-4000-8000-000000000000`,
+        domainName: 'app.example.com',
+        hostedZoneId: 'Z0123456789EXAMPLE',
+      },
+    },
+  },
+];
