@@ -63,6 +63,10 @@ describe.each([
   const taskRole = stack.resource('aws_iam_role', (r) => r.name.endsWith('-ecs-task'));
 
   describe('CodePipeline', () => {
+    it('is created after the deployment files object: its automatic first run reads it', () => {
+      expect(pipeline.depends_on).toContain(`aws_s3_object.${stack.resource('aws_s3_object').name}`);
+    });
+
     it('is a V2 pipeline with stages Source -> Build -> Deploy, storing artifacts encrypted with the environment key', () => {
       expect(pipeline.pipeline_type).toBe('V2');
       expect(pipeline.stage.map((s: Json) => s.name)).toEqual(['Source', 'Build', 'Deploy']);
@@ -221,7 +225,8 @@ describe.each([
       expect(buildspec.split('$${').join('${').split('%%{').join('%{')).toBe(raw);
       expect(project.config.environment).toMatchObject({ privileged_mode: true, type: 'LINUX_CONTAINER' });
       expect(project.config.environment.image).toMatch(/^aws\/codebuild\/amazonlinux-x86_64-standard:/);
-      expect(project.config.cache).toEqual({ type: 'LOCAL', modes: ['LOCAL_DOCKER_LAYER_CACHE', 'LOCAL_SOURCE_CACHE'] });
+      // LOCAL_SOURCE_CACHE caches git checkouts; a CODEPIPELINE source arrives as an artifact, so it would do nothing.
+      expect(project.config.cache).toEqual({ type: 'LOCAL', modes: ['LOCAL_DOCKER_LAYER_CACHE'] });
       expect(project.config.encryption_key).toBe(key.ref('arn'));
       const logs = stack.resource('aws_cloudwatch_log_group', (g) => g.name.startsWith('/codebuild/'));
       expect(project.config.logs_config.cloudwatch_logs.group_name).toBe(logs.ref('name'));
@@ -297,7 +302,6 @@ describe.each([
     /** The only actions allowed on "*", each because the API has no resource-level permissions. */
     const STAR_RESOURCE_ACTIONS = [
       'ecr:GetAuthorizationToken',
-      'ecs:RegisterTaskDefinition',
       'elasticloadbalancing:DescribeListeners',
       'elasticloadbalancing:DescribeRules',
       'elasticloadbalancing:DescribeTargetGroups',
@@ -306,6 +310,7 @@ describe.each([
       'ec2:CreateNetworkInterface',
       'ec2:DeleteNetworkInterface',
       'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeSubnets',
       'ec2:UnassignPrivateIpAddresses',
     ];
 
@@ -330,7 +335,10 @@ describe.each([
 
     it('lets the pipeline register task definitions and deploy only to this deployment group', () => {
       const statements = statementsOfRole(stack, '-codepipeline');
-      expect(allowing(statements, 'ecs:RegisterTaskDefinition')).toHaveLength(1);
+      // The family the deploy action registers is the one in the taskdef.json it reads.
+      expect(allowing(statements, 'ecs:RegisterTaskDefinition')).toEqual([
+        expect.objectContaining({ Resource: `arn:aws:ecs:${config.region}:${config.accountId}:task-definition/${taskdef(stack).family}:*` }),
+      ]);
       expect(allowing(statements, 'codedeploy:CreateDeployment')).toEqual([expect.objectContaining({ Resource: group.ref('arn') })]);
       expect(allowing(statements, 'codedeploy:RegisterApplicationRevision')).toEqual([expect.objectContaining({ Resource: application.ref('arn') })]);
       expect(allowing(statements, 'codedeploy:GetDeploymentConfig')[0].Resource).toBe(
@@ -338,6 +346,27 @@ describe.each([
       );
       expect(allowing(statements, 'codecommit:GetBranch')).toEqual([expect.objectContaining({ Resource: repository.ref('arn') })]);
       expect(allowing(statements, 'codebuild:StartBuild')).toEqual([expect.objectContaining({ Resource: project.ref('arn') })]);
+    });
+
+    it("gives the build CodeBuild's documented bucket-level S3 actions, and the pipeline no ACL access", () => {
+      // setting-up-service-role.html: CodeBuild reads the artifact bucket's ACL and location.
+      const bucketLevel = (suffix: string) => statementsOfRole(stack, suffix).filter((s: Json) => s.Resource === bucket.ref('arn'));
+      expect(bucketLevel('-codebuild')).toEqual([expect.objectContaining({ Action: expect.arrayContaining(['s3:GetBucketAcl', 's3:GetBucketLocation']) })]);
+      expect(allowing(statementsOfRole(stack, '-codepipeline'), 's3:GetBucketAcl')).toEqual([]);
+    });
+
+    it('lets the hook functions do what AWSLambdaVPCAccessExecutionRole allows in EC2, and no more', () => {
+      // The managed policy's EC2 actions (v3, January 2024), copied from its published document.
+      const managedPolicyEc2 = [
+        'ec2:CreateNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+      ];
+      const ec2 = statementsOfRole(stack, '-codedeploy-hooks').flatMap(actionsOf).filter((a: string) => a.startsWith('ec2:'));
+      expect([...ec2].sort()).toEqual([...managedPolicyEc2].sort());
     });
 
     it('lets the build push only to this environment repository', () => {
@@ -367,7 +396,6 @@ describe.each([
       const trust = (suffix: string) =>
         JSON.parse(stack.resource('aws_iam_role', (r) => r.name.endsWith(suffix)).config.assume_role_policy).Statement;
       const withSourceAccount: Record<string, string> = {
-        '-codepipeline': 'codepipeline.amazonaws.com',
         '-codebuild': 'codebuild.amazonaws.com',
         '-pipeline-trigger': 'events.amazonaws.com',
       };
@@ -376,7 +404,9 @@ describe.each([
           expect.objectContaining({ Principal: { Service: service }, Condition: { StringEquals: { 'aws:SourceAccount': config.accountId } } }),
         ]);
       }
-      // Services that do not send aws:SourceAccount: a condition would lock them out.
+      // Services that do not send aws:SourceAccount: a condition would lock them out. CodePipeline's
+      // documented trust policy (pipelines-create-service-role-cli.html) has no condition.
+      expect(trust('-codepipeline')).toEqual([{ Effect: 'Allow', Principal: { Service: 'codepipeline.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
       expect(trust('-codedeploy')).toEqual([{ Effect: 'Allow', Principal: { Service: 'codedeploy.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
       expect(trust('-codedeploy-hooks')).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
     });
@@ -428,8 +458,24 @@ describe.each([
       }
       const statements = JSON.parse(stack.resource('aws_sns_topic_policy').config.policy).Statement;
       expect(statements[0].Condition.ArnEquals['aws:SourceArn']).toEqual([failed.ref('arn'), deployment.ref('arn')]);
+    });
+
+    it('lets EventBridge use the key without source conditions, which it does not send to encrypted topics', () => {
+      // SNS developer guide: aws:SourceAccount and aws:SourceArn are not supported for EventBridge
+      // publishing to an encrypted topic; a condition on them drops every notification.
       const keyPolicy = JSON.parse(key.config.policy).Statement;
-      expect(keyPolicy[1].Principal.Service).toEqual(['events.amazonaws.com', 'cloudwatch.amazonaws.com']);
+      const forService = (service: string) => keyPolicy.filter((s: Json) => [s.Principal?.Service].flat().includes(service));
+      expect(forService('events.amazonaws.com')).toEqual([
+        expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*' }),
+      ]);
+      expect(forService('events.amazonaws.com')[0].Condition).toBeUndefined();
+      // CloudWatch alarms do send aws:SourceAccount: keep the guard there.
+      expect(forService('cloudwatch.amazonaws.com')).toEqual([
+        expect.objectContaining({
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Condition: { StringEquals: { 'aws:SourceAccount': config.accountId } },
+        }),
+      ]);
     });
   });
 

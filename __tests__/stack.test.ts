@@ -73,6 +73,12 @@ describe.each([
   });
 
   describe('load balancer', () => {
+    it('is created after the internet gateway: CreateLoadBalancer fails in a VPC without one', () => {
+      const gateway = stack.resource('aws_internet_gateway');
+      expect(gateway.config.vpc_id).toBe(vpc.ref('id'));
+      expect(alb.config.depends_on).toContain(`aws_internet_gateway.${gateway.name}`);
+    });
+
     it('is an internet-facing ALB in the public subnets that drops invalid headers', () => {
       expect(alb.config.internal).toBe(false);
       expect(alb.config.load_balancer_type).toBe('application');
@@ -146,6 +152,15 @@ describe.each([
   describe('ECS', () => {
     it('enables Container Insights on the cluster', () => {
       expect(stack.resource('aws_ecs_cluster').config.setting).toEqual([{ name: 'containerInsights', value: 'enabled' }]);
+    });
+
+    it("owns Container Insights' log group, encrypted and expiring, before the cluster exists", () => {
+      // Container Insights writes performance events to /aws/ecs/containerinsights/<cluster-name>/performance.
+      const cluster = stack.resource('aws_ecs_cluster');
+      const group = stack.resource('aws_cloudwatch_log_group', (g) => g.name === `/aws/ecs/containerinsights/${cluster.config.name}/performance`);
+      expect(group.config.kms_key_id).toBe(stack.resource('aws_kms_key').ref('arn'));
+      expect(group.config.retention_in_days).toBe(config.logRetentionDays);
+      expect(cluster.config.depends_on).toContain(`aws_cloudwatch_log_group.${group.name}`);
     });
 
     it('hands deployments to CodeDeploy and ignores what CodeDeploy changes', () => {
@@ -265,7 +280,7 @@ describe.each([
         if (type === 'aws_iam_role_policy') continue; // inline policy names are scoped to their role
         for (const resource of Object.values(resources)) {
           if (typeof resource.name === 'string' && !resource.name.includes('${')) {
-            expect(`${type}: ${resource.name}`).toMatch(new RegExp(`^${type}: (/ecs/|/codebuild/|/vpc/|alias/|/aws/lambda/CodeDeployHook_|CodeDeployHook_)?${prefix}`));
+            expect(`${type}: ${resource.name}`).toMatch(new RegExp(`^${type}: (/ecs/|/codebuild/|/vpc/|alias/|/aws/lambda/CodeDeployHook_|CodeDeployHook_|/aws/ecs/containerinsights/)?${prefix}`));
           }
         }
       }

@@ -104,11 +104,16 @@ export class ArtifactStore extends Construct {
     });
   }
 
-  /** Lets a role read and write pipeline artifacts. */
-  grantReadWrite(role: IamRole, policyName: string): void {
+  /**
+   * Lets a role read and write pipeline artifacts. `readBucketAcl` for CodeBuild, whose documented
+   * service-role policy reads the bucket's ACL and location
+   * (https://docs.aws.amazon.com/codebuild/latest/userguide/setting-up-service-role.html).
+   */
+  grantReadWrite(role: IamRole, policyName: string, options: { readBucketAcl?: boolean } = {}): void {
+    const bucketActions = ['s3:GetBucketLocation', 's3:GetBucketVersioning', ...(options.readBucketAcl ? ['s3:GetBucketAcl'] : [])];
     grant(this, policyName, role, [
       { actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'], resources: [`${this.bucketArn}/*`] },
-      { actions: ['s3:GetBucketLocation', 's3:GetBucketVersioning'], resources: [this.bucketArn] },
+      { actions: bucketActions.sort(), resources: [this.bucketArn] },
       this.key.readWriteStatement(),
     ]);
   }

@@ -5,6 +5,8 @@ import { Codepipeline } from '@cdktf/provider-aws/lib/codepipeline';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { ArtifactStore } from './artifact-store';
 import type { BlueGreenDeployment } from './blue-green-deployment';
+import type { ArnBuilder } from './config/names';
+import type { DeploymentFiles } from './deployment-files';
 import { grant, serviceRole } from './iam';
 import type { ImageBuild } from './image-build';
 import type { SourceRepository } from './source-repository';
@@ -23,10 +25,13 @@ export const SOURCE_VARIABLES = 'SourceVariables';
 export interface DeliveryPipelineProps {
   readonly names: { pipeline: string; pipelineRole: string; pipelineTriggerRole: string; pipelineTriggerRule: string };
   readonly accountId: string;
+  readonly arn: ArnBuilder;
   readonly repository: SourceRepository;
   readonly artifactStore: ArtifactStore;
-  /** S3 key of the zipped appspec.yaml and taskdef.json in the artifact bucket. */
-  readonly deploymentFilesKey: string;
+  /** The zipped appspec.yaml and taskdef.json: the pipeline starts once on creation and reads them. */
+  readonly deploymentFiles: DeploymentFiles;
+  /** Family of taskdef.json: the deploy action registers revisions of it. */
+  readonly taskDefinitionFamily: string;
   readonly build: ImageBuild;
   readonly deployment: BlueGreenDeployment;
   /** Roles named in taskdef.json: the deploy action registers it and so passes them to ECS. */
@@ -50,7 +55,9 @@ export class DeliveryPipeline extends Construct {
       name: props.names.pipelineRole,
       description: 'CodePipeline: runs the source, build and deploy actions of one environment',
       servicePrincipal: 'codepipeline.amazonaws.com',
-      sourceAccount: props.accountId,
+      // No source-account condition: CodePipeline's documented trust policy has none, and CreatePipeline
+      // fails with "not authorized to perform AssumeRole" when the service does not send the key
+      // (https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-create-service-role-cli.html).
     });
     artifactStore.grantReadWrite(role, 'artifacts');
     grant(this, 'actions', role, [
@@ -63,8 +70,13 @@ export class DeliveryPipeline extends Construct {
       },
       { sid: 'StartDeployment', actions: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment'], resources: [deployment.deploymentGroupArn] },
       { sid: 'ReadDeploymentConfig', actions: ['codedeploy:GetDeploymentConfig'], resources: [deployment.deploymentConfigArn] },
-      // RegisterTaskDefinition has no resource-level permissions: the ARN does not exist before the call.
-      { sid: 'RegisterTaskDefinition', actions: ['ecs:RegisterTaskDefinition'], resources: ['*'] },
+      {
+        // The Service Authorization Reference lists task-definition as RegisterTaskDefinition's resource;
+        // the deploy action registers taskdef.json, whose family is this one, so every revision is in scope.
+        sid: 'RegisterTaskDefinition',
+        actions: ['ecs:RegisterTaskDefinition'],
+        resources: [props.arn('ecs', `task-definition/${props.taskDefinitionFamily}:*`)],
+      },
       {
         sid: 'PassTaskRoles',
         actions: ['iam:PassRole'],
@@ -109,7 +121,7 @@ export class DeliveryPipeline extends Construct {
               outputArtifacts: [ARTIFACTS.deploymentFiles],
               configuration: {
                 S3Bucket: artifactStore.bucketName,
-                S3ObjectKey: props.deploymentFilesKey,
+                S3ObjectKey: props.deploymentFiles.objectKey,
                 PollForSourceChanges: 'false', // read at each run; edits arrive with `cdktf deploy`
               },
             },
@@ -159,6 +171,8 @@ export class DeliveryPipeline extends Construct {
           ],
         },
       ],
+      // CodePipeline starts a run as soon as the pipeline exists: the deployment files must be there by then.
+      dependsOn: [props.deploymentFiles.object],
     });
     this.pipelineName = pipeline.name;
     this.pipelineArn = pipeline.arn;

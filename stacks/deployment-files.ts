@@ -32,6 +32,8 @@ export interface DeploymentFilesProps {
  */
 export class DeploymentFiles extends Construct {
   readonly objectKey = DEPLOYMENT_FILES_KEY;
+  /** The uploaded object: whatever reads it at creation must depend on it. */
+  readonly object: S3Object;
   /** File name -> rendered content, as synthesized. */
   readonly files: Readonly<Record<string, string>>;
 
@@ -50,7 +52,7 @@ export class DeploymentFiles extends Construct {
     };
 
     const archive = new ArchiveFile(this, 'zip', { outputPath: 'deployment-files.zip', files: this.files });
-    new S3Object(this, 'object', {
+    this.object = new S3Object(this, 'object', {
       bucket: props.bucketName,
       key: DEPLOYMENT_FILES_KEY,
       source: archive.outputPath,

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import type { PolicyStatement } from './iam';
+import type { PublishingService } from './notifications';
 
 export interface EnvironmentKeyProps {
   readonly alias: string;
@@ -9,7 +10,33 @@ export interface EnvironmentKeyProps {
   readonly region: string;
   readonly partition: string;
   /** Services that publish to resources encrypted with the key (SNS via EventBridge, CloudWatch alarms). */
-  readonly publishingServices: readonly string[];
+  readonly publishingServices: readonly PublishingService[];
+}
+
+/**
+ * Publishers of encrypted notifications may use the key: with an aws:SourceAccount condition for
+ * services that send it, without one for those that do not (the condition would never match).
+ */
+function publisherStatements(props: EnvironmentKeyProps): object[] {
+  const statement = (sid: string, services: readonly PublishingService[], condition?: object) =>
+    services.length === 0
+      ? []
+      : [
+          {
+            Sid: sid,
+            Effect: 'Allow',
+            Principal: { Service: services.map((service) => service.principal) },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Resource: '*', // this key
+            ...(condition ? { Condition: condition } : {}),
+          },
+        ];
+  return [
+    ...statement('ServicesOfThisAccountPublishEncryptedNotifications', props.publishingServices.filter((s) => s.sendsSourceAccount), {
+      StringEquals: { 'aws:SourceAccount': props.accountId },
+    }),
+    ...statement('EventBridgePublishesEncryptedNotifications', props.publishingServices.filter((s) => !s.sendsSourceAccount)),
+  ];
 }
 
 /** KMS actions to read, and to write, data encrypted with the key. */
@@ -41,14 +68,7 @@ export class EnvironmentKey extends Construct {
             Action: 'kms:*',
             Resource: '*',
           },
-          {
-            Sid: 'ServicesPublishEncryptedNotifications',
-            Effect: 'Allow',
-            Principal: { Service: props.publishingServices },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-            Resource: '*', // this key
-            Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
-          },
+          ...publisherStatements(props),
           {
             Sid: 'CloudWatchLogsEncryptsThisAccountsLogGroups',
             Effect: 'Allow',

@@ -64,9 +64,13 @@ export class FargateService extends Construct {
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
 
+    // Container Insights writes to this group; created by ECS it would be unencrypted, kept forever
+    // and left behind by destroy. Owned here and created first, it has the environment's key and retention.
+    const insightsLogs = createLogGroup(this, 'container-insights-logs', `/aws/ecs/containerinsights/${props.names.cluster}/performance`, props.logs);
     const cluster = new EcsCluster(this, 'cluster', {
       name: props.names.cluster,
       setting: [{ name: 'containerInsights', value: 'enabled' }],
+      dependsOn: [insightsLogs],
     });
     this.clusterName = cluster.name;
 

@@ -39,7 +39,7 @@ export class ImageBuild extends Construct {
       { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.arn}:log-stream:*`] },
     ]);
     props.registry.grantPush(role, 'push-images');
-    props.artifactStore.grantReadWrite(role, 'pipeline-artifacts');
+    props.artifactStore.grantReadWrite(role, 'pipeline-artifacts', { readBucketAcl: true });
 
     const project = new CodebuildProject(this, 'project', {
       name: props.names.buildProject,
@@ -60,8 +60,9 @@ export class ImageBuild extends Construct {
           { name: 'REPOSITORY_NAME', value: props.registry.repositoryName, type: 'PLAINTEXT' },
         ],
       },
-      // Reuses Docker layers between builds on the same build host.
-      cache: { type: 'LOCAL', modes: ['LOCAL_DOCKER_LAYER_CACHE', 'LOCAL_SOURCE_CACHE'] },
+      // Reuses Docker layers between builds on the same build host. (LOCAL_SOURCE_CACHE would do
+      // nothing: with a CODEPIPELINE source the commit arrives as an artifact, not a git checkout.)
+      cache: { type: 'LOCAL', modes: ['LOCAL_DOCKER_LAYER_CACHE'] },
       logsConfig: { cloudwatchLogs: { groupName: logGroup.name, status: 'ENABLED' }, s3Logs: { status: 'DISABLED' } },
     });
     this.projectName = project.name;

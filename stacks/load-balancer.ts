@@ -1,3 +1,4 @@
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
@@ -16,6 +17,11 @@ export interface LoadBalancerProps {
   readonly names: { loadBalancer: string; primaryTargetGroup: string; secondaryTargetGroup: string; securityGroupAlb: string };
   readonly vpcId: string;
   readonly publicSubnetIds: readonly string[];
+  /**
+   * The VPC's internet gateway. CreateLoadBalancer fails with "VPC ... has no internet gateway"
+   * when an internet-facing ALB is created first (hashicorp/terraform-provider-aws #3494, #4587).
+   */
+  readonly internetGateway: ITerraformDependable;
   /** Production (PRD) listener port, open to the internet. */
   readonly productionPort: number;
   /** Test (QA) listener port, open only to testListenerAllowedCidrs and to what allowTestTrafficFrom() admits. */
@@ -109,6 +115,7 @@ export class LoadBalancer extends Construct {
       dropInvalidHeaderFields: true,
       enableDeletionProtection: props.deletionProtection,
       accessLogs: props.accessLogs ? { enabled: true, bucket: props.accessLogs.bucket, prefix: props.accessLogs.prefix } : undefined,
+      dependsOn: [props.internetGateway],
     });
     this.dnsName = loadBalancer.dnsName;
     this.arnSuffix = loadBalancer.arnSuffix;

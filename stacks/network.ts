@@ -1,4 +1,4 @@
-import { Fn } from 'cdktf';
+import { Fn, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
@@ -46,6 +46,8 @@ export class Network extends Construct {
   readonly privateSubnetIds: string[];
   /** Public addresses traffic from the private subnets leaves with. */
   readonly natPublicIps: string[] = [];
+  /** The internet gateway, attached to the VPC: internet-facing resources must be created after it. */
+  readonly internetGateway: ITerraformDependable;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -72,6 +74,7 @@ export class Network extends Construct {
     this.enableFlowLogs(vpc.id, props.flowLogs);
 
     const internetGateway = new InternetGateway(this, 'internet-gateway', { vpcId: vpc.id, tags: name('igw') });
+    this.internetGateway = internetGateway;
 
     const publicRoutes = new RouteTable(this, 'public-routes', {
       vpcId: vpc.id,

@@ -13,8 +13,23 @@ export interface NotificationsProps {
   readonly email?: string;
 }
 
-/** Services that publish to the topic; the delivery key's policy must admit them too. */
-export const PUBLISHING_SERVICES = ['events.amazonaws.com', 'cloudwatch.amazonaws.com'];
+/** A service that publishes to the topic; the environment key's policy must admit it too. */
+export interface PublishingService {
+  readonly principal: string;
+  /** Whether the service sends aws:SourceAccount when it uses the topic's key. */
+  readonly sendsSourceAccount: boolean;
+}
+
+/**
+ * EventBridge does not send aws:SourceAccount or aws:SourceArn when it publishes to a KMS-encrypted
+ * topic (SNS developer guide, "Enable compatibility between event sources from AWS services and
+ * encrypted topics"): requiring them drops every rule's event as a FailedInvocation.
+ * CloudWatch alarms do send aws:SourceAccount.
+ */
+export const PUBLISHING_SERVICES: readonly PublishingService[] = [
+  { principal: 'events.amazonaws.com', sendsSourceAccount: false },
+  { principal: 'cloudwatch.amazonaws.com', sendsSourceAccount: true },
+];
 
 /**
  * An encrypted SNS topic for delivery failures: failed pipeline runs, failed or stopped

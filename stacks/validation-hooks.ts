@@ -80,10 +80,12 @@ export class ValidationHooks extends Construct {
           'ec2:CreateNetworkInterface',
           'ec2:DeleteNetworkInterface',
           'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
           'ec2:UnassignPrivateIpAddresses',
         ],
+        // The EC2 actions of AWSLambdaVPCAccessExecutionRole (v3, January 2024, which added DescribeSubnets).
         // Lambda manages the functions' network interfaces, whose ids do not exist beforehand;
-        // DescribeNetworkInterfaces has no resource-level permissions.
+        // the Describe* calls have no resource-level permissions.
         resources: ['*'],
       },
     ]);
