@@ -3,7 +3,7 @@
  * budget, and how long bundling takes. Not a test: it prints numbers.
  *   npm run bench:hooks
  */
-import { LIFECYCLE_HOOKS } from '../stacks/config/names';
+import { LIFECYCLE_HOOKS } from '../hooks/contract';
 import { bundleHook } from '../stacks/hook-bundle';
 
 const BUDGET_BYTES = 50 * 1024;

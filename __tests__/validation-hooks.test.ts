@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { parse as parseYaml } from 'yaml';
-import { LIFECYCLE_HOOKS } from '../stacks/config/names';
+import { LIFECYCLE_HOOKS } from '../hooks/contract';
 import { bundleHook } from '../stacks/hook-bundle';
 import { allowing, shipped, statementsOfRole, synthesize, type Json } from './support/synth';
 

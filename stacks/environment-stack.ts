@@ -2,7 +2,8 @@ import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf'
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { EnvironmentConfig } from './config/schema';
-import { arnBuilder, hookFunctionName, LIFECYCLE_HOOKS, partitionOf, resourceNames, type LifecycleEvent } from './config/names';
+import { LIFECYCLE_HOOKS, type LifecycleEvent } from '../hooks/contract';
+import { arnBuilder, hookFunctionName, partitionOf, resourceNames } from './config/names';
 import { ArtifactStore } from './artifact-store';
 import { BlueGreenDeployment } from './blue-green-deployment';
 import { ContainerRegistry } from './container-registry';

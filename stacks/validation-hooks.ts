@@ -1,8 +1,7 @@
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import type { SmokeTestConfig } from '../hooks/lib/smoke-test';
-import { LIFECYCLE_HOOKS, type LifecycleEvent } from './config/names';
+import { LIFECYCLE_HOOKS, type LifecycleEvent, type SmokeTestConfig } from '../hooks/contract';
 import { bundleHook } from './hook-bundle';
 import { grant, serviceRole } from './iam';
 import { logGroup as createLogGroup, type LogSettings } from './log-group';

@@ -1,6 +1,6 @@
 import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand, type LifecycleEventStatus } from '@aws-sdk/client-codedeploy';
 import { logger, type Check, type LambdaContext } from './check';
-import { REPORT_MARGIN_MS } from './timing';
+import { REPORT_MARGIN_MS } from '../contract';
 
 /** What CodeDeploy sends to an ECS lifecycle hook function. */
 export interface CodeDeployHookEvent {

@@ -1,22 +1,8 @@
 import { probe, type ProbeResult } from './http-probe';
+import type { SmokeTestConfig } from '../contract';
 import type { Check, CheckResult } from './check';
 
-/** What a smoke test checks; the stack passes it to each function as SMOKE_TEST (JSON). */
-export interface SmokeTestConfig {
-  /** Base URL, e.g. the QA listener "http://<alb>:8080". */
-  readonly url: string;
-  readonly paths: readonly string[];
-  readonly expectedStatus: number;
-  /** Text the body must contain, if set. */
-  readonly bodyContains?: string;
-  readonly requestTimeoutMs: number;
-  /** Further attempts per path after a failed one. */
-  readonly retries: number;
-  /** Wait before the first retry; doubles after each. */
-  readonly backoffMs: number;
-  /** After a path passes, `samples` more requests must each answer within `budgetMs`. */
-  readonly latency: { readonly samples: number; readonly budgetMs: number };
-}
+export type { SmokeTestConfig };
 
 /** Time the check leaves itself, at least, to finish a request. */
 const MIN_REQUEST_MS = 50;

@@ -1,18 +1,9 @@
+import type { LifecycleEvent } from '../../hooks/contract';
+
 /**
  * Every AWS name in an environment is derived here, from `<app>-<env>`, so dev and prod
  * can share one account and the limits below are checked before anything is synthesized.
  */
-
-/** CodeDeploy ECS lifecycle events that run Lambda hooks, in order, with their handler file in hooks/. */
-export const LIFECYCLE_HOOKS = [
-  { event: 'BeforeInstall', file: 'before-install' },
-  { event: 'AfterInstall', file: 'after-install' },
-  { event: 'AfterAllowTestTraffic', file: 'after-allow-test-traffic' },
-  { event: 'BeforeAllowTraffic', file: 'before-allow-traffic' },
-  { event: 'AfterAllowTraffic', file: 'after-allow-traffic' },
-] as const;
-
-export type LifecycleEvent = (typeof LIFECYCLE_HOOKS)[number]['event'];
 
 /** Maximum length AWS accepts for each kind of name. */
 export const NAME_LIMITS = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { REPORT_MARGIN_MS } from '../../hooks/lib/timing';
+import { REPORT_MARGIN_MS } from '../../hooks/contract';
 import { cidrContains, cidrsOverlap, cidrSubnet, formatCidr, parseCidr, type Cidr } from './cidr';
 import { MAX_PREFIX_LENGTH, namesOverLimit, resourceNames } from './names';
 
