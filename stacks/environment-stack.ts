@@ -210,7 +210,6 @@ export class EnvironmentStack extends TerraformStack {
 
     notifications.forwardPipelineFailures(names.pipelineFailedRule, names.pipeline);
     notifications.forwardDeploymentFailures(names.deploymentFailedRule, names.codeDeployApplication, names.deploymentGroup);
-    notifications.allowPublishers();
 
     this.addOutputs(config);
   }

@@ -1,3 +1,4 @@
+import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
@@ -49,6 +50,8 @@ export class Notifications extends Construct {
     if (props.email) {
       new SnsTopicSubscription(this, 'email', { topicArn: this.topic.arn, protocol: 'email', endpoint: props.email });
     }
+    // Computed at synth, once every rule is known: a rule added at any time is among the publishers.
+    new SnsTopicPolicy(this, 'policy', { arn: this.topic.arn, policy: Lazy.stringValue({ produce: () => this.policyDocument() }) });
   }
 
   /** Runs of the pipeline that failed. */
@@ -76,31 +79,28 @@ export class Notifications extends Construct {
     this.ruleArns.push(rule.arn);
   }
 
-  /** The topic policy, written once every rule is known (call last). */
-  allowPublishers(): void {
-    new SnsTopicPolicy(this, 'policy', {
-      arn: this.topic.arn,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'EventRulesOfThisEnvironment',
-            Effect: 'Allow',
-            Principal: { Service: 'events.amazonaws.com' },
-            Action: 'sns:Publish',
-            Resource: this.topic.arn,
-            Condition: { ArnEquals: { 'aws:SourceArn': this.ruleArns } },
-          },
-          {
-            Sid: 'AlarmsOfThisAccount',
-            Effect: 'Allow',
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Action: 'sns:Publish',
-            Resource: this.topic.arn,
-            Condition: { StringEquals: { 'aws:SourceAccount': this.accountId } },
-          },
-        ],
-      }),
+  /** EventBridge may publish for this environment's rules; CloudWatch for this account's alarms. */
+  private policyDocument(): string {
+    return JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'EventRulesOfThisEnvironment',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: this.topic.arn,
+          Condition: { ArnEquals: { 'aws:SourceArn': this.ruleArns } },
+        },
+        {
+          Sid: 'AlarmsOfThisAccount',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: this.topic.arn,
+          Condition: { StringEquals: { 'aws:SourceAccount': this.accountId } },
+        },
+      ],
     });
   }
 }
