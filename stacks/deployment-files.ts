@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ITerraformDependable } from 'cdktf';
+import { TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { DataArchiveFile } from '@cdktf/provider-archive/lib/data-archive-file';
+import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
-import { ArchiveFile } from './archive-file';
 import { renderTaskDefinitionTemplate, type TaskDefinitionValues } from './task-definition';
 import { renderTemplate } from './templates';
 
@@ -51,7 +52,14 @@ export class DeploymentFiles extends Construct {
       'taskdef.json': renderTaskDefinitionTemplate(props.taskDefinition),
     };
 
-    const archive = new ArchiveFile(this, 'zip', { outputPath: 'deployment-files.zip', files: this.files });
+    // The archive provider zips in-memory content at plan time, entries sorted and without
+    // timestamps: the same files always give the same zip and output_base64sha256.
+    const archive = new DataArchiveFile(this, 'zip', {
+      type: 'zip',
+      outputPath: 'deployment-files.zip',
+      source: Object.entries(this.files).map(([filename, content]) => ({ filename, content })),
+      provider: archiveProvider(this),
+    });
     this.object = new S3Object(this, 'object', {
       bucket: props.bucketName,
       key: DEPLOYMENT_FILES_KEY,
@@ -66,6 +74,18 @@ export class DeploymentFiles extends Construct {
       dependsOn: [...props.bucketConfigured],
     });
   }
+}
+
+/**
+ * One hashicorp/archive provider per stack, created on first use. The binding allows `~> 2.2`;
+ * the stacks keep `~> 2.7`, the range they have been synthesized and reviewed against.
+ */
+function archiveProvider(scope: Construct): ArchiveProvider {
+  const stack = TerraformStack.of(scope);
+  const existing = stack.node.tryFindChild('archive') as ArchiveProvider | undefined;
+  if (existing) return existing;
+  stack.addOverride('terraform.required_providers.archive.version', '~> 2.7');
+  return new ArchiveProvider(stack, 'archive');
 }
 
 /** SHA-256 of the files with Terraform references blanked, so it depends on content, not on token numbering. */
