@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, 
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkBuildspec, checkDeploymentFiles, checkFirstDeploy, checkPolicies, resourcesOf } from './plan-offline/checks';
-import { buildWorkCopy } from './plan-offline/work-copy';
+import { buildWorkCopy, compareVersions } from './plan-offline/work-copy';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Json = any;
@@ -57,7 +57,7 @@ function mirrorVersions(root: string): string[] {
   const platform = `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
   return readdirSync(dir)
     .filter((version) => existsSync(join(dir, version, platform)))
-    .sort((a, b) => b.localeCompare(a, undefined, { numeric: true }));
+    .sort((a, b) => compareVersions(b, a));
 }
 
 /**
