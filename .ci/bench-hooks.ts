@@ -4,7 +4,7 @@
  *   npm run bench:hooks
  */
 import { LIFECYCLE_HOOKS } from '../hooks/contract';
-import { bundleHook } from '../stacks/hook-bundle';
+import { bundleHook } from '../stacks/validation/hook-bundle';
 
 const BUDGET_BYTES = 50 * 1024;
 let over = 0;

@@ -1,15 +1,17 @@
 import { Testing } from 'cdktf';
-import { Notifications } from '../stacks/notifications';
+import { Notifications } from '../stacks/shared/notifications';
+import { inTestEnvironment, TEST_CONTEXT, TEST_KEY_ARN } from './support/context';
 
 // The Notifications construct on its own: its topic policy is computed at synth, so the order in
 // which publishers are added cannot leave one out.
 describe('Notifications', () => {
   const synthesized = JSON.parse(
     Testing.synthScope((scope) => {
-      const notifications = new Notifications(scope, 'notifications', { topicName: 'web-test-events', accountId: '123456789012', keyArn: 'arn:aws:kms:eu-west-1:123456789012:key/k' });
+      inTestEnvironment(scope);
+      const notifications = new Notifications(scope, 'notifications');
       // Both rules are added after the construct (and its policy resource) exist.
-      notifications.forwardPipelineFailures('web-test-pipeline-failed', 'web-test');
-      notifications.forwardDeploymentFailures('web-test-deployment-failed', 'web-test', 'web-test');
+      notifications.forwardPipelineFailures('web-test');
+      notifications.forwardDeploymentFailures('web-test', 'web-test');
     }),
   );
   const rules = Object.keys(synthesized.resource.aws_cloudwatch_event_rule);
@@ -29,7 +31,17 @@ describe('Notifications', () => {
     expect([...Condition.ArnEquals['aws:SourceArn']].sort()).toEqual(rules.map((rule) => `\${aws_cloudwatch_event_rule.${rule}.arn}`).sort());
   });
 
-  it("lets CloudWatch alarms of this account publish", () => {
-    expect(statements[1]).toMatchObject({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } });
+  it('lets CloudWatch alarms of this account publish', () => {
+    expect(statements[1]).toMatchObject({
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': TEST_CONTEXT.accountId } },
+    });
+  });
+
+  it('encrypts the topic with the environment key and names it for the environment', () => {
+    expect(Object.values(synthesized.resource.aws_sns_topic)[0]).toMatchObject({
+      name: 'web-test-delivery-events',
+      kms_master_key_id: TEST_KEY_ARN,
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { loadEnvironments } from '../stacks/config/load';
-import { TLS_POLICY } from '../stacks/load-balancer';
+import { TLS_POLICY } from '../stacks/service/load-balancer';
 import { allowing, devWith, type Json, shipped, statementsOfRole, synthesize, type Synthesized } from './support/synth';
 
 const CERTIFICATE = 'arn:aws:acm:eu-central-1:111111111111:certificate/0f6e2b1c-3a4d-4e5f-8a9b-0c1d2e3f4a5b';

@@ -1,4 +1,4 @@
-import { terraformLiteral } from '../stacks/templates';
+import { terraformLiteral } from '../stacks/shared/templates';
 
 // Expected values are written out by hand from Terraform's template syntax: `$${` is a literal
 // `${` and `%%{` a literal `%{`; anything else passes through unchanged.

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { parse as parseYaml } from 'yaml';
 import { LIFECYCLE_HOOKS } from '../hooks/contract';
-import { bundleHook } from '../stacks/hook-bundle';
+import { bundleHook } from '../stacks/validation/hook-bundle';
 import { allowing, shipped, statementsOfRole, synthesize, type Json } from './support/synth';
 
 const root = join(__dirname, '..');
@@ -34,7 +34,7 @@ describe('hook bundles', () => {
 
   it('is byte-for-byte the same when built again in another process (no spurious function updates)', () => {
     const file = 'after-allow-test-traffic';
-    const script = `process.stdout.write(require('./stacks/hook-bundle').bundleHook('${file}').sha256Hex)`;
+    const script = `process.stdout.write(require('./stacks/validation/hook-bundle').bundleHook('${file}').sha256Hex)`;
     const again = execFileSync(process.execPath, [require.resolve('tsx/cli'), '-e', script], { cwd: root, encoding: 'utf8', env: { ...process.env, TZ: 'Pacific/Auckland' } });
     expect(again).toBe(bundleHook(file).sha256Hex);
   });

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'cdktf';
 import type { EnvironmentConfig } from './config/schema';
-import { writeRenderedDeploymentFiles } from './deployment-files';
+import { writeRenderedDeploymentFiles } from './delivery/deployment-files';
 import { EnvironmentStack } from './environment-stack';
 
 /**

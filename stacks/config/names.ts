@@ -113,22 +113,6 @@ export const MAX_PREFIX_LENGTH = Math.min(
   ),
 );
 
-/** The AWS partition of a region, for ARNs built from names. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
-
-/** ARN builder for one environment's account and region. */
-export function arnBuilder(accountId: string, region: string) {
-  const partition = partitionOf(region);
-  return (service: string, resource: string, options: { global?: boolean } = {}) =>
-    `arn:${partition}:${service}:${options.global ? '' : region}:${accountId}:${resource}`;
-}
-
-export type ArnBuilder = ReturnType<typeof arnBuilder>;
-
 /** Name of the Lambda function for a lifecycle event. */
 export function hookFunctionName(names: ResourceNames, event: LifecycleEvent): string {
   return names[`hook${event}`];

@@ -5,12 +5,10 @@ import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { EnvironmentContext } from './context';
 
 export interface NotificationsProps {
-  readonly topicName: string;
-  readonly accountId: string;
-  /** Customer managed key whose policy lets EventBridge and CloudWatch use it. */
-  readonly keyArn: string;
+  /** Subscribed by email (the recipient confirms the subscription). */
   readonly email?: string;
 }
 
@@ -42,10 +40,12 @@ export class Notifications extends Construct {
   private readonly topic: SnsTopic;
   private readonly accountId: string;
 
-  constructor(scope: Construct, id: string, props: NotificationsProps) {
+  constructor(scope: Construct, id: string, props: NotificationsProps = {}) {
     super(scope, id);
-    this.accountId = props.accountId;
-    this.topic = new SnsTopic(this, 'topic', { name: props.topicName, kmsMasterKeyId: props.keyArn });
+    const context = EnvironmentContext.of(this);
+    this.accountId = context.accountId;
+    // The environment key's policy lets EventBridge and CloudWatch publish with it (PUBLISHING_SERVICES).
+    this.topic = new SnsTopic(this, 'topic', { name: context.names.notificationTopic, kmsMasterKeyId: context.keyArn });
     this.topicArn = this.topic.arn;
     if (props.email) {
       new SnsTopicSubscription(this, 'email', { topicArn: this.topic.arn, protocol: 'email', endpoint: props.email });
@@ -55,7 +55,8 @@ export class Notifications extends Construct {
   }
 
   /** Runs of the pipeline that failed. */
-  forwardPipelineFailures(ruleName: string, pipelineName: string): void {
+  forwardPipelineFailures(pipelineName: string): void {
+    const ruleName = EnvironmentContext.of(this).names.pipelineFailedRule;
     this.forwardEvents('pipeline-failed', ruleName, 'Pipeline runs that failed', {
       source: ['aws.codepipeline'],
       'detail-type': ['CodePipeline Pipeline Execution State Change'],
@@ -64,7 +65,8 @@ export class Notifications extends Construct {
   }
 
   /** Deployments of the group that failed or were stopped, both of which roll back. */
-  forwardDeploymentFailures(ruleName: string, application: string, deploymentGroup: string): void {
+  forwardDeploymentFailures(application: string, deploymentGroup: string): void {
+    const ruleName = EnvironmentContext.of(this).names.deploymentFailedRule;
     this.forwardEvents('deployment-failed', ruleName, 'Deployments that failed or were stopped (and rolled back)', {
       source: ['aws.codedeploy'],
       'detail-type': ['CodeDeploy Deployment State-change Notification'],

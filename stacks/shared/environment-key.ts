@@ -1,23 +1,15 @@
 import { Construct } from 'constructs';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { EnvironmentContext } from './context';
 import type { PolicyStatement } from './iam';
-import type { PublishingService } from './notifications';
-
-export interface EnvironmentKeyProps {
-  readonly alias: string;
-  readonly accountId: string;
-  readonly region: string;
-  readonly partition: string;
-  /** Services that publish to resources encrypted with the key (SNS via EventBridge, CloudWatch alarms). */
-  readonly publishingServices: readonly PublishingService[];
-}
+import { PUBLISHING_SERVICES, type PublishingService } from './notifications';
 
 /**
  * Publishers of encrypted notifications may use the key: with an aws:SourceAccount condition for
  * services that send it, without one for those that do not (the condition would never match).
  */
-function publisherStatements(props: EnvironmentKeyProps): object[] {
+function publisherStatements(accountId: string): object[] {
   const statement = (sid: string, services: readonly PublishingService[], condition?: object) =>
     services.length === 0
       ? []
@@ -32,10 +24,10 @@ function publisherStatements(props: EnvironmentKeyProps): object[] {
           },
         ];
   return [
-    ...statement('ServicesOfThisAccountPublishEncryptedNotifications', props.publishingServices.filter((s) => s.sendsSourceAccount), {
-      StringEquals: { 'aws:SourceAccount': props.accountId },
+    ...statement('ServicesOfThisAccountPublishEncryptedNotifications', PUBLISHING_SERVICES.filter((s) => s.sendsSourceAccount), {
+      StringEquals: { 'aws:SourceAccount': accountId },
     }),
-    ...statement('EventBridgePublishesEncryptedNotifications', props.publishingServices.filter((s) => !s.sendsSourceAccount)),
+    ...statement('EventBridgePublishesEncryptedNotifications', PUBLISHING_SERVICES.filter((s) => !s.sendsSourceAccount)),
   ];
 }
 
@@ -45,15 +37,18 @@ const KMS_WRITE = ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'k
 
 /**
  * The environment's customer managed key: pipeline artifacts and the artifact bucket, ECR
- * images, CloudWatch log groups and the notification topic. Rotated yearly.
+ * images, CloudWatch log groups and the notification topic. Rotated yearly. Registers itself as the
+ * environment context's key, so log groups and encrypted resources created after it use it.
  */
 export class EnvironmentKey extends Construct {
   readonly arn: string;
 
-  constructor(scope: Construct, id: string, props: EnvironmentKeyProps) {
+  constructor(scope: Construct, id: string) {
     super(scope, id);
+    const context = EnvironmentContext.of(this);
+    const { accountId, region, names } = context;
     const key = new KmsKey(this, 'key', {
-      description: `${props.alias.replace('alias/', '')}: pipeline artifacts, images, logs and notifications`,
+      description: `${names.keyAlias.replace('alias/', '')}: pipeline artifacts, images, logs and notifications`,
       enableKeyRotation: true,
       deletionWindowInDays: 7,
       policy: JSON.stringify({
@@ -62,32 +57,34 @@ export class EnvironmentKey extends Construct {
           {
             Sid: 'AccountAdministersKeyThroughIam',
             Effect: 'Allow',
-            Principal: { AWS: `arn:${props.partition}:iam::${props.accountId}:root` },
+            Principal: { AWS: context.arn('iam', 'root', { global: true }) },
             // The default key policy: without it IAM policies cannot grant use of the key and it
             // becomes unmanageable. In a key policy, Resource "*" means this key only.
             Action: 'kms:*',
             Resource: '*',
           },
-          ...publisherStatements(props),
+          ...publisherStatements(accountId),
           {
             Sid: 'CloudWatchLogsEncryptsThisAccountsLogGroups',
             Effect: 'Allow',
-            Principal: { Service: `logs.${props.region}.amazonaws.com` },
+            Principal: { Service: `logs.${region}.amazonaws.com` },
             Action: [...KMS_READ, ...KMS_WRITE],
             Resource: '*', // this key
             Condition: {
-              ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${props.partition}:logs:${props.region}:${props.accountId}:log-group:*` },
+              ArnLike: { 'kms:EncryptionContext:aws:logs:arn': context.arn('logs', 'log-group:*') },
             },
           },
         ],
       }),
     });
-    new KmsAlias(this, 'alias', { name: props.alias, targetKeyId: key.keyId });
+    new KmsAlias(this, 'alias', { name: names.keyAlias, targetKeyId: key.keyId });
     this.arn = key.arn;
+    context.useKey(key.arn);
   }
 
-  /** Statement that lets a role encrypt and decrypt data under the key. */
-  readWriteStatement(): PolicyStatement {
-    return { actions: [...KMS_READ, ...KMS_WRITE], resources: [this.arn] };
-  }
+}
+
+/** Lets a role encrypt and decrypt data under the key. */
+export function encryptDecryptStatement(keyArn: string): PolicyStatement {
+  return { actions: [...KMS_READ, ...KMS_WRITE], resources: [keyArn] };
 }

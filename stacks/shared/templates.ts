@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Folder of the deployment templates, buildspec and sample app. */
-export const ARTIFACTS_DIR = join(__dirname, '..', 'artifacts');
+export const ARTIFACTS_DIR = join(__dirname, '..', '..', 'artifacts');
 
 /** Text inserted as it is (a YAML block), rather than JSON-encoded. */
 export interface RawText {

@@ -4,45 +4,25 @@ import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { grant, serviceRole } from './iam';
-import { logGroup as createLogGroup, type LogSettings } from './log-group';
-import { allowTcpIn, allowTcpOut, securityGroup } from './security-group';
+import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import type { EnvironmentConfig } from '../config/schema';
+import type { NetworkRef } from '../network/network';
+import { EnvironmentContext } from '../shared/context';
+import { grant, serviceRole } from '../shared/iam';
+import { logGroup, logStreamsOf } from '../shared/log-group';
+import { allowTcpOut, securityGroup } from '../shared/security-group';
+import type { EcsServiceRef, TargetGroupRef } from './refs';
 import { renderTaskDefinition, type TaskDefinitionValues } from './task-definition';
 
-export interface ContainerSpec {
-  readonly name: string;
-  readonly image: string;
-  readonly port: number;
-  /** Fargate CPU units for the task. */
-  readonly cpu: number;
-  /** MiB for the task. */
-  readonly memory: number;
-  readonly readonlyRootFilesystem: boolean;
-  readonly writablePaths: readonly string[];
-}
+export type ContainerSettings = EnvironmentConfig['container'];
+export type ServiceSettings = EnvironmentConfig['service'];
 
 export interface FargateServiceProps {
-  readonly names: {
-    cluster: string;
-    service: string;
-    taskFamily: string;
-    executionRole: string;
-    taskRole: string;
-    securityGroupService: string;
-    logGroup: string;
-  };
-  readonly accountId: string;
-  readonly region: string;
-  readonly vpcId: string;
-  readonly privateSubnetIds: readonly string[];
-  readonly container: ContainerSpec;
-  readonly desiredCount: number;
-  readonly healthCheckGracePeriodSeconds: number;
-  readonly logs: LogSettings;
-  /** The ALB security group: the only source allowed to reach the containers. */
-  readonly loadBalancerSecurityGroupId: string;
+  readonly network: NetworkRef;
+  readonly container: ContainerSettings;
+  readonly service: ServiceSettings;
   /** Target group the service starts behind (the production listener's). */
-  readonly targetGroupArn: string;
+  readonly targetGroup: TargetGroupRef;
   /** The listeners: the target group must be attached to the ALB before the service registers tasks. */
   readonly listeners: readonly ITerraformDependable[];
 }
@@ -50,81 +30,90 @@ export interface FargateServiceProps {
 /**
  * An ECS cluster and a Fargate service whose deployments belong to CodeDeploy (controller
  * CODE_DEPLOY). Terraform creates the service once; afterwards every new task definition,
- * target-group swap and network change arrives through a CodeDeploy deployment.
+ * target-group swap and network change arrives through a CodeDeploy deployment. Its security
+ * group admits nothing until a connection to it is made.
  */
-export class FargateService extends Construct {
+export class FargateService extends Construct implements EcsServiceRef {
   readonly clusterName: string;
   readonly serviceName: string;
-  readonly securityGroupId: string;
+  readonly securityGroup: SecurityGroup;
   readonly executionRole: IamRole;
   readonly taskRole: IamRole;
+  readonly taskRoles: readonly IamRole[];
+  readonly taskDefinitionFamily: string;
   /** What artifacts/taskdef.json is rendered from, for the pipeline's deployment files. */
   readonly taskDefinitionValues: TaskDefinitionValues;
 
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
-
-    // Container Insights writes to this group; created by ECS it would be unencrypted, kept forever
-    // and left behind by destroy. Owned here and created first, it has the environment's key and retention.
-    const insightsLogs = createLogGroup(this, 'container-insights-logs', `/aws/ecs/containerinsights/${props.names.cluster}/performance`, props.logs);
-    const cluster = new EcsCluster(this, 'cluster', {
-      name: props.names.cluster,
-      setting: [{ name: 'containerInsights', value: 'enabled' }],
-      dependsOn: [insightsLogs],
-    });
+    const context = EnvironmentContext.of(this);
+    const { names } = context;
+    const cluster = this.cluster(names.cluster);
     this.clusterName = cluster.name;
 
-    const logGroup = createLogGroup(this, 'logs', props.names.logGroup, props.logs);
-
-    const roleProps = { servicePrincipal: 'ecs-tasks.amazonaws.com', sourceAccount: props.accountId };
+    const logs = logGroup(this, 'logs', names.logGroup);
+    const roleProps = { servicePrincipal: 'ecs-tasks.amazonaws.com', thisAccountOnly: true };
     this.executionRole = serviceRole(this, 'execution-role', {
       ...roleProps,
-      name: props.names.executionRole,
+      name: names.executionRole,
       description: 'ECS agent: pulls the image and writes container logs',
     });
     grant(this, 'write-logs', this.executionRole, [
-      // Streams are created per task at run time, so the stream part of the ARN is a wildcard.
-      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.arn}:log-stream:*`] },
+      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logStreamsOf(logs)] },
     ]);
     this.taskRole = serviceRole(this, 'task-role', {
       ...roleProps,
-      name: props.names.taskRole,
+      name: names.taskRole,
       description: 'The application itself; grant it what the app calls',
     });
+    this.taskRoles = [this.executionRole, this.taskRole];
 
-    const group = securityGroup(this, 'security-group', {
-      name: props.names.securityGroupService,
+    this.securityGroup = securityGroup(this, 'security-group', {
+      name: names.securityGroupService,
       description: 'Tasks: container port from the ALB only',
-      vpcId: props.vpcId,
+      vpcId: props.network.vpcId,
     });
-    this.securityGroupId = group.id;
-    allowTcpIn(this, 'from-load-balancer', group.id, {
-      port: props.container.port,
-      peer: { securityGroupId: props.loadBalancerSecurityGroupId },
-      description: 'Container port from the ALB',
-    });
-    allowTcpOut(this, 'https-out', group.id, {
+    allowTcpOut(this, 'https-out', this.securityGroup, {
       port: 443,
       peer: { cidr: '0.0.0.0/0' },
       description: 'HTTPS out through NAT: ECR image layers, CloudWatch Logs, AWS APIs',
     });
 
+    this.taskDefinitionFamily = names.taskFamily;
     this.taskDefinitionValues = {
-      family: props.names.taskFamily,
+      family: names.taskFamily,
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
       cpu: props.container.cpu,
       memory: props.container.memory,
       containerName: props.container.name,
       containerPort: props.container.port,
-      logGroup: logGroup.name,
-      region: props.region,
+      logGroup: logs.name,
+      region: context.region,
       readonlyRootFilesystem: props.container.readonlyRootFilesystem,
       writablePaths: props.container.writablePaths,
     };
-    // Rendered from artifacts/taskdef.json, like every later revision the pipeline registers.
-    const document = renderTaskDefinition(this.taskDefinitionValues, props.container.image);
-    const taskDefinition = new EcsTaskDefinition(this, 'task-definition', {
+    this.serviceName = this.service(cluster, this.taskDefinition(props.container.initialImage), props).name;
+  }
+
+  /**
+   * Container Insights writes to its performance log group; created by ECS it would be unencrypted,
+   * kept forever and left behind by destroy. Owned here and created first, it has the environment's
+   * key and retention.
+   */
+  private cluster(name: string): EcsCluster {
+    const insightsLogs = logGroup(this, 'container-insights-logs', `/aws/ecs/containerinsights/${name}/performance`);
+    return new EcsCluster(this, 'cluster', {
+      name,
+      setting: [{ name: 'containerInsights', value: 'enabled' }],
+      dependsOn: [insightsLogs],
+    });
+  }
+
+  /** Rendered from artifacts/taskdef.json, like every later revision the pipeline registers. */
+  private taskDefinition(image: string): EcsTaskDefinition {
+    const document = renderTaskDefinition(this.taskDefinitionValues, image);
+    return new EcsTaskDefinition(this, 'task-definition', {
       family: document.family,
       requiresCompatibilities: document.requiresCompatibilities,
       networkMode: document.networkMode,
@@ -136,22 +125,25 @@ export class FargateService extends Construct {
       volume: document.volumes,
       containerDefinitions: JSON.stringify(document.containerDefinitions),
     });
+  }
 
-    const service = new EcsService(this, 'service', {
-      name: props.names.service,
+  private service(cluster: EcsCluster, taskDefinition: EcsTaskDefinition, props: FargateServiceProps): EcsService {
+    const { container } = props;
+    return new EcsService(this, 'service', {
+      name: EnvironmentContext.of(this).names.service,
       cluster: cluster.arn,
       taskDefinition: taskDefinition.arn,
-      desiredCount: props.desiredCount,
+      desiredCount: props.service.desiredCount,
       launchType: 'FARGATE',
       deploymentController: { type: 'CODE_DEPLOY' },
-      healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds,
+      healthCheckGracePeriodSeconds: props.service.healthCheckGracePeriodSeconds,
       networkConfiguration: {
-        subnets: [...props.privateSubnetIds],
-        securityGroups: [group.id],
+        subnets: [...props.network.privateSubnetIds],
+        securityGroups: [this.securityGroup.id],
         assignPublicIp: false,
       },
       loadBalancer: [
-        { targetGroupArn: props.targetGroupArn, containerName: props.container.name, containerPort: props.container.port },
+        { targetGroupArn: props.targetGroup.arn, containerName: container.name, containerPort: container.port },
       ],
       // Destroy deletes the service even with CodeDeploy task sets still running in it.
       forceDelete: true,
@@ -165,6 +157,5 @@ export class FargateService extends Construct {
       },
       dependsOn: [...props.listeners],
     });
-    this.serviceName = service.name;
   }
 }

@@ -1,4 +1,4 @@
-import { renderTemplate } from './templates';
+import { renderTemplate } from '../shared/templates';
 
 /** Placeholder CodeDeployToECS replaces with the built image (Image1ContainerName). */
 export const IMAGE_PLACEHOLDER = 'IMAGE1_NAME';

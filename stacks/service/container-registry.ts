@@ -1,36 +1,41 @@
 import { Construct } from 'constructs';
 import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
-import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { grant, type PolicyStatement } from './iam';
+import { EnvironmentContext } from '../shared/context';
+import { grant, type PolicyStatement, type RoleRef } from '../shared/iam';
 
 /** Docker login to ECR. GetAuthorizationToken is account-wide: it has no resource-level permissions. */
 const ECR_LOGIN: PolicyStatement = { sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] };
 
 export interface ContainerRegistryProps {
-  readonly name: string;
   /** Images kept; older ones expire. */
   readonly keepImages: number;
   /** Lets `terraform destroy` delete the repository while it still holds images. */
   readonly forceDelete: boolean;
-  /** KMS key ECR encrypts image layers with. */
-  readonly keyArn: string;
 }
 
-/** The environment's ECR repository: immutable tags, scanned on push, pruned by count. */
-export class ContainerRegistry extends Construct {
+/** What the build needs of the registry. */
+export interface RegistryRef {
+  readonly repositoryUrl: string;
+  readonly repositoryName: string;
+  grantPush(role: RoleRef, policyName: string): void;
+}
+
+/** The environment's ECR repository: immutable tags, scanned on push, pruned by count, KMS-encrypted. */
+export class ContainerRegistry extends Construct implements RegistryRef {
   readonly repositoryUrl: string;
   readonly repositoryArn: string;
   readonly repositoryName: string;
 
   constructor(scope: Construct, id: string, props: ContainerRegistryProps) {
     super(scope, id);
+    const context = EnvironmentContext.of(this);
     const repository = new EcrRepository(this, 'repository', {
-      name: props.name,
+      name: context.names.repository,
       imageTagMutability: 'IMMUTABLE', // a commit tag always means the same image
       imageScanningConfiguration: { scanOnPush: true },
       // ECR uses the key through grants it creates itself: pulling and pushing roles need no KMS permissions.
-      encryptionConfiguration: [{ encryptionType: 'KMS', kmsKey: props.keyArn }],
+      encryptionConfiguration: [{ encryptionType: 'KMS', kmsKey: context.keyArn }],
       forceDelete: props.forceDelete,
     });
     this.repositoryUrl = repository.repositoryUrl;
@@ -53,7 +58,7 @@ export class ContainerRegistry extends Construct {
   }
 
   /** Lets a role pull images (ECS task execution). */
-  grantPull(role: IamRole, policyName: string): void {
+  grantPull(role: RoleRef, policyName: string): void {
     grant(this, policyName, role, [
       ECR_LOGIN,
       {
@@ -65,7 +70,7 @@ export class ContainerRegistry extends Construct {
   }
 
   /** Lets a role push images (CodeBuild) and read back what it pushed. */
-  grantPush(role: IamRole, policyName: string): void {
+  grantPush(role: RoleRef, policyName: string): void {
     grant(this, policyName, role, [
       ECR_LOGIN,
       {

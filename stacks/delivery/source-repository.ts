@@ -1,10 +1,9 @@
 import { Construct } from 'constructs';
 import { CodecommitRepository } from '@cdktf/provider-aws/lib/codecommit-repository';
-import type { PolicyStatement } from './iam';
+import { EnvironmentContext } from '../shared/context';
+import type { PolicyStatement } from '../shared/iam';
 
 export interface SourceRepositoryProps {
-  readonly name: string;
-  readonly region: string;
   /** The branch whose pushes deploy this environment. */
   readonly branch: string;
 }
@@ -20,14 +19,15 @@ export class SourceRepository extends Construct {
 
   constructor(scope: Construct, id: string, props: SourceRepositoryProps) {
     super(scope, id);
+    const { names, region } = EnvironmentContext.of(this);
     const repository = new CodecommitRepository(this, 'repository', {
-      repositoryName: props.name,
+      repositoryName: names.sourceRepository,
       description: `Application source; pushes to ${props.branch} deploy this environment`,
     });
     this.repositoryName = repository.repositoryName;
     this.repositoryArn = repository.arn;
     this.cloneUrlHttp = repository.cloneUrlHttp;
-    this.cloneUrlGrc = `codecommit::${props.region}://${props.name}`;
+    this.cloneUrlGrc = `codecommit::${region}://${names.sourceRepository}`;
     this.branch = props.branch;
   }
 

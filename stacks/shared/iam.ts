@@ -1,6 +1,13 @@
 import { Construct } from 'constructs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { EnvironmentContext } from './context';
+
+/** What a grant needs of a role: IamRole satisfies it. */
+export interface RoleRef {
+  readonly name: string;
+  readonly arn: string;
+}
 
 export interface PolicyStatement {
   readonly sid?: string;
@@ -33,15 +40,16 @@ export interface ServiceRoleProps {
   /** Service principal allowed to assume the role, e.g. "ecs-tasks.amazonaws.com". */
   readonly servicePrincipal: string;
   /**
-   * Only this account's resources may make the service assume the role (confused-deputy guard).
-   * Set it only for services that send aws:SourceAccount when assuming a role; for others the
-   * condition would never match and the role would be unusable.
+   * Only this environment's account may make the service assume the role (an aws:SourceAccount
+   * confused-deputy guard). Set it only for services that send aws:SourceAccount when assuming a
+   * role; for others the condition would never match and the role would be unusable.
    */
-  readonly sourceAccount?: string;
+  readonly thisAccountOnly?: boolean;
 }
 
 /** An IAM role one AWS service assumes on behalf of this account only. */
 export function serviceRole(scope: Construct, id: string, props: ServiceRoleProps): IamRole {
+  const sourceAccount = props.thisAccountOnly ? EnvironmentContext.of(scope).accountId : undefined;
   return new IamRole(scope, id, {
     name: props.name,
     description: props.description,
@@ -52,7 +60,7 @@ export function serviceRole(scope: Construct, id: string, props: ServiceRoleProp
           Effect: 'Allow',
           Principal: { Service: props.servicePrincipal },
           Action: 'sts:AssumeRole',
-          ...(props.sourceAccount ? { Condition: { StringEquals: { 'aws:SourceAccount': props.sourceAccount } } } : {}),
+          ...(sourceAccount ? { Condition: { StringEquals: { 'aws:SourceAccount': sourceAccount } } } : {}),
         },
       ],
     }),
@@ -60,6 +68,16 @@ export function serviceRole(scope: Construct, id: string, props: ServiceRoleProp
 }
 
 /** Attaches an inline policy to a role. */
-export function grant(scope: Construct, id: string, role: IamRole, statements: readonly PolicyStatement[]): IamRolePolicy {
+export function grant(scope: Construct, id: string, role: RoleRef, statements: readonly PolicyStatement[]): IamRolePolicy {
   return new IamRolePolicy(scope, id, { name: id, role: role.name, policy: policyDocument(statements) });
+}
+
+/** iam:PassRole for exactly these roles, and only to ECS tasks. */
+export function passRolesToEcsTasks(roles: readonly RoleRef[]): PolicyStatement {
+  return {
+    sid: 'PassTaskRoles',
+    actions: ['iam:PassRole'],
+    resources: roles.map((role) => role.arn),
+    conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+  };
 }

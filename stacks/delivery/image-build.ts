@@ -1,18 +1,16 @@
 import { Construct } from 'constructs';
 import { CodebuildProject } from '@cdktf/provider-aws/lib/codebuild-project';
+import type { RegistryRef } from '../service/container-registry';
+import { EnvironmentContext } from '../shared/context';
+import { grant, serviceRole } from '../shared/iam';
+import { logGroup, logStreamsOf } from '../shared/log-group';
+import { readArtifact } from '../shared/templates';
 import type { ArtifactStore } from './artifact-store';
-import type { ContainerRegistry } from './container-registry';
-import { grant, serviceRole } from './iam';
-import { logGroup as createLogGroup, type LogSettings } from './log-group';
-import { readArtifact } from './templates';
 
 export interface ImageBuildProps {
-  readonly names: { buildProject: string; buildRole: string; buildLogGroup: string };
-  readonly accountId: string;
-  readonly registry: ContainerRegistry;
+  readonly registry: RegistryRef;
   readonly artifactStore: ArtifactStore;
   readonly timeoutMinutes: number;
-  readonly logs: LogSettings;
 }
 
 /**
@@ -25,24 +23,23 @@ export class ImageBuild extends Construct {
 
   constructor(scope: Construct, id: string, props: ImageBuildProps) {
     super(scope, id);
-
-    const logGroup = createLogGroup(this, 'logs', props.names.buildLogGroup, props.logs);
+    const { names } = EnvironmentContext.of(this);
+    const logs = logGroup(this, 'logs', names.buildLogGroup);
 
     const role = serviceRole(this, 'role', {
-      name: props.names.buildRole,
+      name: names.buildRole,
       description: 'CodeBuild: builds and pushes the application image',
       servicePrincipal: 'codebuild.amazonaws.com',
-      sourceAccount: props.accountId,
+      thisAccountOnly: true,
     });
     grant(this, 'write-logs', role, [
-      // Each build writes its own stream, named at run time.
-      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.arn}:log-stream:*`] },
+      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logStreamsOf(logs)] },
     ]);
     props.registry.grantPush(role, 'push-images');
     props.artifactStore.grantReadWrite(role, 'pipeline-artifacts', { readBucketAcl: true });
 
     const project = new CodebuildProject(this, 'project', {
-      name: props.names.buildProject,
+      name: names.buildProject,
       description: 'Builds the Dockerfile at the repository root and pushes it, tagged with the commit id',
       serviceRole: role.arn,
       buildTimeout: props.timeoutMinutes,
@@ -63,7 +60,7 @@ export class ImageBuild extends Construct {
       // Reuses Docker layers between builds on the same build host. (LOCAL_SOURCE_CACHE would do
       // nothing: with a CODEPIPELINE source the commit arrives as an artifact, not a git checkout.)
       cache: { type: 'LOCAL', modes: ['LOCAL_DOCKER_LAYER_CACHE'] },
-      logsConfig: { cloudwatchLogs: { groupName: logGroup.name, status: 'ENABLED' }, s3Logs: { status: 'DISABLED' } },
+      logsConfig: { cloudwatchLogs: { groupName: logs.name, status: 'ENABLED' }, s3Logs: { status: 'DISABLED' } },
     });
     this.projectName = project.name;
     this.projectArn = project.arn;

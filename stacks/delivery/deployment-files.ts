@@ -1,22 +1,21 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { TerraformStack, type ITerraformDependable } from 'cdktf';
+import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { DataArchiveFile } from '@cdktf/provider-archive/lib/data-archive-file';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
-import { renderTaskDefinitionTemplate, type TaskDefinitionValues } from './task-definition';
-import { renderTemplate } from './templates';
+import { renderTaskDefinitionTemplate, type TaskDefinitionValues } from '../service/task-definition';
+import { renderTemplate } from '../shared/templates';
+import type { ArtifactStore } from './artifact-store';
 
 /** Object key of the deployment files in the artifact bucket (the S3 source action's S3ObjectKey). */
 export const DEPLOYMENT_FILES_KEY = 'deployment-files/deployment-files.zip';
 
 export interface DeploymentFilesProps {
-  readonly bucketName: string;
-  readonly keyArn: string;
-  /** Bucket versioning and encryption: the S3 source action needs a versioned object. */
-  readonly bucketConfigured: readonly ITerraformDependable[];
+  /** Where the files live: the S3 source action needs a versioned object, encrypted with the environment key. */
+  readonly artifactStore: ArtifactStore;
   readonly taskDefinition: TaskDefinitionValues;
   /** Replacement tasks' network: they run here whatever the service was created with. */
   readonly subnetIds: readonly string[];
@@ -61,17 +60,17 @@ export class DeploymentFiles extends Construct {
       provider: archiveProvider(this),
     });
     this.object = new S3Object(this, 'object', {
-      bucket: props.bucketName,
+      bucket: props.artifactStore.bucketName,
       key: DEPLOYMENT_FILES_KEY,
       source: archive.outputPath,
       sourceHash: archive.outputBase64Sha256,
       contentType: 'application/zip',
-      kmsKeyId: props.keyArn,
+      kmsKeyId: props.artifactStore.keyArn,
       serverSideEncryption: 'aws:kms',
       // Synth-time fingerprint of the rendered files: a template edit shows in the plan as a
       // change of this object even before Terraform builds the archive.
       metadata: { 'rendered-sha256': fingerprint(this.files) },
-      dependsOn: [...props.bucketConfigured],
+      dependsOn: [...props.artifactStore.configured],
     });
   }
 }

@@ -1,6 +1,5 @@
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
@@ -8,17 +7,13 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import type { EnvironmentKey } from './environment-key';
-import { grant } from './iam';
+import { EnvironmentContext } from '../shared/context';
+import { encryptDecryptStatement } from '../shared/environment-key';
+import { grant, type RoleRef } from '../shared/iam';
 
 export interface ArtifactStoreProps {
-  readonly bucketName: string;
-  /** Encrypts objects and pipeline artifacts. */
-  readonly key: EnvironmentKey;
   /** Lets destroy delete the bucket while it still holds objects. */
   readonly forceDestroy: boolean;
-  /** The pipeline using the bucket as artifact store: its artifacts expire. */
-  readonly pipelineName: string;
   /** Days before pipeline artifacts and replaced object versions expire. */
   readonly retentionDays: number;
 }
@@ -34,15 +29,13 @@ export class ArtifactStore extends Construct {
   readonly keyArn: string;
   /** Bucket settings objects must wait for: a version id and the right key from the first upload. */
   readonly configured: ITerraformDependable[];
-  private readonly key: EnvironmentKey;
 
   constructor(scope: Construct, id: string, props: ArtifactStoreProps) {
     super(scope, id);
+    const context = EnvironmentContext.of(this);
+    this.keyArn = context.keyArn;
 
-    this.key = props.key;
-    this.keyArn = props.key.arn;
-
-    const bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: props.forceDestroy });
+    const bucket = new S3Bucket(this, 'bucket', { bucket: context.names.artifactBucket, forceDestroy: props.forceDestroy });
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
 
@@ -55,6 +48,12 @@ export class ArtifactStore extends Construct {
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: this.keyArn }, bucketKeyEnabled: true }],
     });
     this.configured = [versioning, encryption];
+    this.blockPublicAccess(bucket);
+    this.expireOldArtifacts(bucket, context.names.pipeline, props.retentionDays);
+  }
+
+  /** Private, owner-enforced and TLS-only. */
+  private blockPublicAccess(bucket: S3Bucket): void {
     new S3BucketPublicAccessBlock(this, 'public-access-block', {
       bucket: bucket.id,
       blockPublicAcls: true,
@@ -82,6 +81,9 @@ export class ArtifactStore extends Construct {
         ],
       }),
     });
+  }
+
+  private expireOldArtifacts(bucket: S3Bucket, pipelineName: string, retentionDays: number): void {
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket: bucket.id,
       rule: [
@@ -89,15 +91,15 @@ export class ArtifactStore extends Construct {
           // CodePipeline stores artifacts under the first 20 characters of the pipeline name.
           id: 'expire-pipeline-artifacts',
           status: 'Enabled',
-          filter: [{ prefix: `${props.pipelineName.slice(0, 20)}/` }],
-          expiration: [{ days: props.retentionDays }],
+          filter: [{ prefix: `${pipelineName.slice(0, 20)}/` }],
+          expiration: [{ days: retentionDays }],
         },
         {
           // Old versions of the deployment files (and of expired artifacts) are not needed for long.
           id: 'expire-replaced-versions',
           status: 'Enabled',
           filter: [{}],
-          noncurrentVersionExpiration: [{ noncurrentDays: props.retentionDays }],
+          noncurrentVersionExpiration: [{ noncurrentDays: retentionDays }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
         },
       ],
@@ -109,12 +111,12 @@ export class ArtifactStore extends Construct {
    * service-role policy reads the bucket's ACL and location
    * (https://docs.aws.amazon.com/codebuild/latest/userguide/setting-up-service-role.html).
    */
-  grantReadWrite(role: IamRole, policyName: string, options: { readBucketAcl?: boolean } = {}): void {
+  grantReadWrite(role: RoleRef, policyName: string, options: { readBucketAcl?: boolean } = {}): void {
     const bucketActions = ['s3:GetBucketLocation', 's3:GetBucketVersioning', ...(options.readBucketAcl ? ['s3:GetBucketAcl'] : [])];
     grant(this, policyName, role, [
       { actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'], resources: [`${this.bucketArn}/*`] },
       { actions: bucketActions.sort(), resources: [this.bucketArn] },
-      this.key.readWriteStatement(),
+      encryptDecryptStatement(this.keyArn),
     ]);
   }
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { zipSync } from 'fflate';
 
-export const HOOKS_DIR = join(__dirname, '..', 'hooks');
+export const HOOKS_DIR = join(__dirname, '..', '..', 'hooks');
 
 export interface HookBundle {
   /** A zip holding index.js, written content-addressed to a temporary folder. */

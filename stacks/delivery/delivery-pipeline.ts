@@ -1,0 +1,182 @@
+import { Construct } from 'constructs';
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { Codepipeline, type CodepipelineStage } from '@cdktf/provider-aws/lib/codepipeline';
+import type { DeploymentEngine } from '../deployment/engine';
+import { EnvironmentContext } from '../shared/context';
+import { grant, serviceRole } from '../shared/iam';
+import type { ArtifactStore } from './artifact-store';
+import type { DeploymentFiles } from './deployment-files';
+import type { ImageBuild } from './image-build';
+import type { SourceRepository } from './source-repository';
+
+/** Names of the artifacts passed between stages. */
+export const ARTIFACTS = {
+  source: 'SourceCode',
+  deploymentFiles: 'DeploymentFiles',
+  image: 'ImageDetail',
+} as const;
+
+/** Namespace of the CodeCommit action's output variables (CommitId, BranchName, ...). */
+export const SOURCE_VARIABLES = 'SourceVariables';
+
+export interface DeliveryPipelineProps {
+  readonly repository: SourceRepository;
+  readonly artifactStore: ArtifactStore;
+  /** The zipped appspec.yaml and taskdef.json: the pipeline starts once on creation and reads them. */
+  readonly deploymentFiles: DeploymentFiles;
+  readonly build: ImageBuild;
+  /** Supplies the Deploy stage's action and the permissions it needs. */
+  readonly engine: DeploymentEngine;
+}
+
+/**
+ * CodePipeline (V2): Source (CodeCommit push + the deployment files from S3) -> Build (image)
+ * -> Deploy (the engine's action). Started by an EventBridge rule on pushes to the branch;
+ * nothing polls.
+ */
+export class DeliveryPipeline extends Construct {
+  readonly pipelineName: string;
+  readonly pipelineArn: string;
+
+  constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
+    super(scope, id);
+    const { artifactStore } = props;
+    const pipeline = new Codepipeline(this, 'pipeline', {
+      name: EnvironmentContext.of(this).names.pipeline,
+      pipelineType: 'V2',
+      executionMode: 'QUEUED', // every push is deployed, in order; a deployment is never superseded midway
+      roleArn: this.serviceRole(props),
+      artifactStore: [
+        { location: artifactStore.bucketName, type: 'S3', encryptionKey: { id: artifactStore.keyArn, type: 'KMS' } },
+      ],
+      stage: [
+        this.sourceStage(props),
+        this.buildStage(props),
+        {
+          name: 'Deploy',
+          action: [props.engine.deployAction({ deploymentFiles: ARTIFACTS.deploymentFiles, image: ARTIFACTS.image })],
+        },
+      ],
+      // CodePipeline starts a run as soon as the pipeline exists: the deployment files must be there by then.
+      dependsOn: [props.deploymentFiles.object],
+    });
+    this.pipelineName = pipeline.name;
+    this.pipelineArn = pipeline.arn;
+    this.startOnPush(props.repository);
+  }
+
+  /** The role runs the three stages' actions and may do nothing else. */
+  private serviceRole(props: DeliveryPipelineProps): string {
+    const role = serviceRole(this, 'role', {
+      name: EnvironmentContext.of(this).names.pipelineRole,
+      description: 'CodePipeline: runs the source, build and deploy actions of one environment',
+      servicePrincipal: 'codepipeline.amazonaws.com',
+      // No source-account condition: CodePipeline's documented trust policy has none, and CreatePipeline
+      // fails with "not authorized to perform AssumeRole" when the service does not send the key
+      // (https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-create-service-role-cli.html).
+    });
+    props.artifactStore.grantReadWrite(role, 'artifacts');
+    grant(this, 'actions', role, [
+      ...props.repository.sourceActionStatements(),
+      {
+        sid: 'RunBuild',
+        actions: ['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild'],
+        resources: [props.build.projectArn],
+      },
+      ...props.engine.pipelineStatements(),
+    ]);
+    return role.arn;
+  }
+
+  /** The application commit, and the deployment files cdktf uploaded. */
+  private sourceStage({ repository, artifactStore, deploymentFiles }: DeliveryPipelineProps): CodepipelineStage {
+    return {
+      name: 'Source',
+      action: [
+        {
+          name: 'Application',
+          category: 'Source',
+          owner: 'AWS',
+          provider: 'CodeCommit',
+          version: '1',
+          namespace: SOURCE_VARIABLES,
+          outputArtifacts: [ARTIFACTS.source],
+          configuration: {
+            RepositoryName: repository.repositoryName,
+            BranchName: repository.branch,
+            PollForSourceChanges: 'false', // the EventBridge rule below starts the pipeline
+            OutputArtifactFormat: 'CODE_ZIP',
+          },
+        },
+        {
+          name: 'DeploymentFiles',
+          category: 'Source',
+          owner: 'AWS',
+          provider: 'S3',
+          version: '1',
+          outputArtifacts: [ARTIFACTS.deploymentFiles],
+          configuration: {
+            S3Bucket: artifactStore.bucketName,
+            S3ObjectKey: deploymentFiles.objectKey,
+            PollForSourceChanges: 'false', // read at each run; edits arrive with `cdktf deploy`
+          },
+        },
+      ],
+    };
+  }
+
+  /** The image, tagged with the commit id the source action reports. */
+  private buildStage({ build }: DeliveryPipelineProps): CodepipelineStage {
+    return {
+      name: 'Build',
+      action: [
+        {
+          name: 'Image',
+          category: 'Build',
+          owner: 'AWS',
+          provider: 'CodeBuild',
+          version: '1',
+          inputArtifacts: [ARTIFACTS.source],
+          outputArtifacts: [ARTIFACTS.image],
+          configuration: {
+            ProjectName: build.projectName,
+            EnvironmentVariables: JSON.stringify([
+              { name: 'COMMIT_ID', value: `#{${SOURCE_VARIABLES}.CommitId}`, type: 'PLAINTEXT' },
+            ]),
+          },
+        },
+      ],
+    };
+  }
+
+  /** EventBridge rule: a push (branch created or updated) to the configured branch starts the pipeline. */
+  private startOnPush(repository: SourceRepository): void {
+    const { names } = EnvironmentContext.of(this);
+    const role = serviceRole(this, 'trigger-role', {
+      name: names.pipelineTriggerRole,
+      description: 'EventBridge: starts the pipeline on pushes',
+      servicePrincipal: 'events.amazonaws.com',
+      thisAccountOnly: true,
+    });
+    grant(this, 'start-pipeline', role, [
+      { actions: ['codepipeline:StartPipelineExecution'], resources: [this.pipelineArn] },
+    ]);
+    const rule = new CloudwatchEventRule(this, 'on-push', {
+      name: names.pipelineTriggerRule,
+      description: `Start ${names.pipeline} on pushes to ${repository.branch}`,
+      eventPattern: JSON.stringify(pushEventPattern(repository.repositoryArn, repository.branch)),
+    });
+    new CloudwatchEventTarget(this, 'on-push-target', { rule: rule.name, arn: this.pipelineArn, roleArn: role.arn });
+  }
+}
+
+/** CodeCommit's event for a branch being created or moved by a push. */
+function pushEventPattern(repositoryArn: string, branch: string): object {
+  return {
+    source: ['aws.codecommit'],
+    'detail-type': ['CodeCommit Repository State Change'],
+    resources: [repositoryArn],
+    detail: { event: ['referenceCreated', 'referenceUpdated'], referenceType: ['branch'], referenceName: [branch] },
+  };
+}

@@ -1,0 +1,75 @@
+import { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/schema';
+import type { DeploymentEngine } from '../deployment/engine';
+import type { RegistryRef } from '../service/container-registry';
+import type { TaskDefinitionValues } from '../service/task-definition';
+import { EnvironmentContext } from '../shared/context';
+import type { Notifications } from '../shared/notifications';
+import type { SecurityGroupRef } from '../shared/security-group';
+import { ArtifactStore } from './artifact-store';
+import { DeliveryPipeline } from './delivery-pipeline';
+import { DeploymentFiles } from './deployment-files';
+import { ImageBuild } from './image-build';
+import { SourceRepository } from './source-repository';
+
+export type PipelineSettings = EnvironmentConfig['pipeline'];
+
+export interface DeliveryProps {
+  readonly settings: PipelineSettings;
+  /** Lets destroy delete the artifact bucket while it still holds objects. */
+  readonly allowDestroyWithData: boolean;
+  /** Where the build pushes images. */
+  readonly registry: RegistryRef;
+  /** Deploys what the build produced. */
+  readonly engine: DeploymentEngine;
+  /** What the deployment files describe: the task definition and where replacement tasks run. */
+  readonly target: {
+    readonly taskDefinition: TaskDefinitionValues;
+    readonly subnetIds: readonly string[];
+    readonly securityGroup: SecurityGroupRef;
+    /** Lifecycle event -> hook function name, for the appspec Hooks section. */
+    readonly hooks: Readonly<Record<string, string>>;
+  };
+  /** Failed pipeline runs are forwarded to it. */
+  readonly notifications: Notifications;
+}
+
+/**
+ * The delivery path of one environment: a push to the CodeCommit branch starts the pipeline, which
+ * builds the image into ECR and hands it, with the static deployment files, to the deployment engine.
+ */
+export class Delivery extends Construct {
+  readonly repository: SourceRepository;
+  readonly artifactStore: ArtifactStore;
+  readonly pipeline: DeliveryPipeline;
+
+  constructor(scope: Construct, id: string, props: DeliveryProps) {
+    super(scope, id);
+    const { settings, target } = props;
+    this.artifactStore = new ArtifactStore(this, 'artifact-store', {
+      forceDestroy: props.allowDestroyWithData,
+      retentionDays: settings.artifactRetentionDays,
+    });
+    this.repository = new SourceRepository(this, 'source', { branch: settings.branch });
+    const deploymentFiles = new DeploymentFiles(this, 'deployment-files', {
+      artifactStore: this.artifactStore,
+      taskDefinition: target.taskDefinition,
+      subnetIds: target.subnetIds,
+      securityGroupIds: [target.securityGroup.id],
+      hooks: target.hooks,
+    });
+    const build = new ImageBuild(this, 'build', {
+      registry: props.registry,
+      artifactStore: this.artifactStore,
+      timeoutMinutes: settings.buildTimeoutMinutes,
+    });
+    this.pipeline = new DeliveryPipeline(this, 'pipeline', {
+      repository: this.repository,
+      artifactStore: this.artifactStore,
+      deploymentFiles,
+      build,
+      engine: props.engine,
+    });
+    props.notifications.forwardPipelineFailures(EnvironmentContext.of(this).names.pipeline);
+  }
+}
