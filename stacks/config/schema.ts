@@ -55,170 +55,185 @@ const intBetween = (min: number, max: number, unit = '') =>
 
 export const environmentSchema = z
   .strictObject({
-    /** Environment name: the stack name and the `<env>` in every resource name. */
-    name: pattern(/^[a-z][a-z0-9]{1,9}$/, 'must be 2-10 lowercase letters or digits, starting with a letter. Fix: use a name such as "dev"'),
-    /** Application name: the `<app>` in every resource name. */
-    app: pattern(/^[a-z][a-z0-9-]{0,18}[a-z0-9]$/, 'must be 2-20 lowercase letters, digits or hyphens, starting with a letter. Fix: use a name such as "web"'),
-    region: pattern(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, 'is not an AWS region code. Fix: use a region such as "eu-central-1"'),
-    /** The only account this stack may be applied to (the provider's allowed_account_ids). */
-    accountId: pattern(/^\d{12}$/, 'must be exactly 12 digits, as a string. Fix: copy it from `aws sts get-caller-identity --query Account`'),
+    name: pattern(/^[a-z][a-z0-9]{1,9}$/, 'must be 2-10 lowercase letters or digits, starting with a letter. Fix: use a name such as "dev"')
+      .describe('Environment and stack name: the `<env>` in every resource name (2-10 lowercase letters or digits).'),
+    app: pattern(/^[a-z][a-z0-9-]{0,18}[a-z0-9]$/, 'must be 2-20 lowercase letters, digits or hyphens, starting with a letter. Fix: use a name such as "web"')
+      .describe(`Application name. \`<app>-<env>\` prefixes every resource name and may have at most ${MAX_PREFIX_LENGTH} characters (ALB and target-group names are limited to 32).`),
+    region: pattern(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, 'is not an AWS region code. Fix: use a region such as "eu-central-1"')
+      .describe('AWS region of every resource.'),
+    accountId: pattern(/^\d{12}$/, 'must be exactly 12 digits, as a string. Fix: copy it from `aws sts get-caller-identity --query Account`')
+      .describe('The only account the stack may be applied to (the provider\'s `allowed_account_ids`): 12 digits, as a string.'),
     network: z.strictObject({
-      vpcCidr: cidrText,
-      azCount: intBetween(2, 3, ' (availability zones)'),
-      /** "one-per-az" survives an AZ outage; "single" saves the cost of extra NAT gateways. */
-      natGateways: z.enum(['one-per-az', 'single'], {
-        error: 'must be "one-per-az" or "single". Fix: use "single" for cheap environments, "one-per-az" for resilient ones',
-      }),
-      /** VPC flow logs to CloudWatch: "REJECT" (cheap: refused traffic only) or "ALL". */
+      vpcCidr: cidrText.describe('VPC range, /16 to /22.'),
+      azCount: intBetween(2, 3, ' (availability zones)').describe('Availability zones: one public and one private subnet in each.'),
+      natGateways: z
+        .enum(['one-per-az', 'single'], {
+          error: 'must be "one-per-az" or "single". Fix: use "single" for cheap environments, "one-per-az" for resilient ones',
+        })
+        .describe('`single` saves the cost of extra NAT gateways; `one-per-az` survives an AZ outage.'),
       flowLogTraffic: z
         .enum(['ALL', 'REJECT'], { error: 'must be "ALL" or "REJECT". Fix: use "REJECT" to log refused traffic only' })
-        .default('REJECT'),
-      /** Defaults to the first azCount /+4 blocks of the VPC. */
-      publicSubnetCidrs: z.array(cidrText).optional(),
-      /** Defaults to blocks 8.. of the VPC split into /+4 blocks. */
-      privateSubnetCidrs: z.array(cidrText).optional(),
+        .default('REJECT')
+        .describe('VPC flow logs to CloudWatch: `REJECT` (refused traffic only, cheap) or `ALL`.'),
+      publicSubnetCidrs: z
+        .array(cidrText)
+        .optional()
+        .describe('One per AZ, inside the VPC, non-overlapping, /27 or larger. Default: the first azCount /+4 blocks of the VPC.'),
+      privateSubnetCidrs: z
+        .array(cidrText)
+        .optional()
+        .describe('One per AZ, like publicSubnetCidrs. Default: /+4 blocks 8, 9, ... of the VPC.'),
     }),
     container: z.strictObject({
       name: pattern(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "-" or "_". Fix: use a name such as "app"')
-        .default('app'),
-      /** Image the service runs until the pipeline deploys one; ECR Public avoids Docker Hub rate limits. */
+        .default('app')
+        .describe('Container name in the task definition.'),
       initialImage: pattern(/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, 'must be a full image reference with a tag or digest. Fix: use e.g. "public.ecr.aws/docker/library/httpd:2.4"')
         .refine((image) => !image.endsWith(':latest'), {
           error: 'must not use the mutable "latest" tag. Fix: pin a version tag such as ":2.4" or a digest',
-        }),
-      port: port(80),
-      cpu: z.number({ error: 'must be a number of Fargate CPU units. Fix: use 256, 512, 1024, 2048, 4096, 8192 or 16384' }),
-      memory: z.number({ error: 'must be a number of MiB. Fix: use a value valid for the chosen cpu, e.g. 512 for 256' }),
-      healthCheckPath: pattern(/^\/[\x21-\x7e]{0,1023}$/, 'must start with "/" and contain no spaces. Fix: use a path such as "/health"'),
-      /** Run the container with a read-only root filesystem (writablePaths get empty task-local volumes). */
-      readonlyRootFilesystem: z.boolean({ error: 'must be true or false' }).default(true),
-      /** Directories the app writes to, e.g. httpd's "/usr/local/apache2/logs" (pid file, locks). */
+        })
+        .describe('Image the service runs until the pipeline deploys one: a tag or digest, never `latest`. ECR Public avoids Docker Hub rate limits.'),
+      port: port(80).describe('Port the container listens on (the target groups\' port).'),
+      cpu: z
+        .number({ error: 'must be a number of Fargate CPU units. Fix: use 256, 512, 1024, 2048, 4096, 8192 or 16384' })
+        .describe('Fargate CPU units of the task.'),
+      memory: z
+        .number({ error: 'must be a number of MiB. Fix: use a value valid for the chosen cpu, e.g. 512 for 256' })
+        .describe('MiB of the task: a value Fargate allows with the chosen cpu.'),
+      healthCheckPath: pattern(/^\/[\x21-\x7e]{0,1023}$/, 'must start with "/" and contain no spaces. Fix: use a path such as "/health"')
+        .describe('Path of the target groups\' health check.'),
+      readonlyRootFilesystem: z.boolean({ error: 'must be true or false' }).default(true)
+        .describe('Run the container with a read-only root filesystem.'),
       writablePaths: z
         .array(pattern(/^\/[A-Za-z0-9._\/-]{1,255}$/, 'must be an absolute path. Fix: use e.g. "/tmp"'))
         .max(10)
-        .default([]),
+        .default([])
+        .describe('Directories the app writes to; each gets an empty task-local volume (e.g. httpd\'s `/usr/local/apache2/logs`).'),
     }),
     service: z.strictObject({
-      desiredCount: intBetween(1, 100, ' tasks'),
-      /** Seconds ECS ignores failing load-balancer health checks after a task starts. */
-      healthCheckGracePeriodSeconds: intBetween(0, 2147483647, ' seconds').default(30),
+      desiredCount: intBetween(1, 100, ' tasks').describe('Tasks the service runs.'),
+      healthCheckGracePeriodSeconds: intBetween(0, 2147483647, ' seconds').default(30)
+        .describe('Seconds ECS ignores failing load-balancer health checks after a task starts.'),
     }),
     loadBalancer: z.strictObject({
-      /** Default 80, or 443 with https. */
-      productionPort: port(80).optional(),
-      /** Default 8080, or 8443 with https. */
-      testPort: port(8080).optional(),
-      /** HTTPS on both listeners with an ACM certificate; port 80 then redirects to HTTPS. */
+      productionPort: port(80).optional().describe('PRD listener port: 80, or 443 with `https`.'),
+      testPort: port(8080).optional().describe('QA listener port: 8080, or 8443 with `https`.'),
       https: z
         .strictObject({
           certificateArn: pattern(
             /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/,
             'is not an ACM certificate ARN. Fix: copy it from `aws acm list-certificates` in the environment region',
-          ),
-          /** The name the certificate covers; the URLs and smoke tests use it. */
+          ).describe('ACM certificate in the environment\'s account and region.'),
           domainName: pattern(
             /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
             'is not a DNS name. Fix: use the name the certificate covers, e.g. "app.example.com"',
-          ),
-          /** Route 53 hosted zone to create domainName in (an alias to the ALB); otherwise create the record yourself. */
-          hostedZoneId: pattern(/^Z[A-Z0-9]{1,32}$/, 'is not a Route 53 hosted zone id. Fix: copy it from `aws route53 list-hosted-zones`').optional(),
+          ).describe('The name the certificate covers; the URLs and smoke tests use it.'),
+          hostedZoneId: pattern(/^Z[A-Z0-9]{1,32}$/, 'is not a Route 53 hosted zone id. Fix: copy it from `aws route53 list-hosted-zones`')
+            .optional()
+            .describe('Route 53 zone to create domainName in, as an alias of the ALB; otherwise create the record yourself.'),
         })
-        .optional(),
-      /** Refuse to delete the ALB (turn off before destroy). */
-      deletionProtection: z.boolean({ error: 'must be true or false' }).default(false),
-      /** Optional ALB access logs to an existing bucket that allows ELB log delivery (SSE-S3). */
+        .optional()
+        .describe('HTTPS on both listeners (TLS 1.3/1.2 policy); port 80 then only redirects to HTTPS.'),
+      deletionProtection: z.boolean({ error: 'must be true or false' }).default(false)
+        .describe('Refuse to delete the ALB (set `false` and deploy before destroying).'),
       accessLogs: z
         .strictObject({
-          bucket: pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not a valid S3 bucket name. Fix: name an existing bucket'),
-          prefix: z.string().default(''),
+          bucket: pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not a valid S3 bucket name. Fix: name an existing bucket')
+            .describe('An existing bucket (SSE-S3) that allows ELB log delivery.'),
+          prefix: z.string().default('').describe('Key prefix of the log objects.'),
         })
-        .optional(),
-      /** CIDRs allowed to reach the test (QA) listener. Empty by default: nobody from outside. */
-      testListenerAllowedCidrs: z.array(cidrText).default([]),
+        .optional()
+        .describe('ALB access logs.'),
+      testListenerAllowedCidrs: z.array(cidrText).default([])
+        .describe('Who may reach the QA listener besides the validation hooks. Default nobody; `0.0.0.0/0` is refused.'),
       healthCheck: z.strictObject({
-        intervalSeconds: intBetween(5, 300, ' seconds'),
-        timeoutSeconds: intBetween(2, 120, ' seconds'),
-        healthyThreshold: intBetween(2, 10),
-        unhealthyThreshold: intBetween(2, 10),
+        intervalSeconds: intBetween(5, 300, ' seconds').describe('Seconds between health checks of a target.'),
+        timeoutSeconds: intBetween(2, 120, ' seconds').describe('Seconds a check may take; less than intervalSeconds.'),
+        healthyThreshold: intBetween(2, 10).describe('Passed checks before a target is healthy.'),
+        unhealthyThreshold: intBetween(2, 10).describe('Failed checks before a target is unhealthy.'),
       }),
-      /** Seconds a draining target keeps its connections; the default 300 slows every swap. */
-      deregistrationDelaySeconds: intBetween(0, 3600, ' seconds'),
+      deregistrationDelaySeconds: intBetween(0, 3600, ' seconds')
+        .describe('Seconds a draining target keeps its connections (the AWS default 300 slows every swap).'),
     }),
     registry: z.strictObject({
-      /** Images kept in ECR; older ones are expired by the lifecycle policy. */
-      keepImages: intBetween(1, 10000, ' images'),
+      keepImages: intBetween(1, 10000, ' images').describe('Images ECR keeps; older ones expire.'),
     }),
     pipeline: z
       .strictObject({
-        /** Branch of the CodeCommit repository whose pushes deploy to this environment. */
-        branch: pattern(/^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[A-Za-z0-9._\/-]{1,100}$/, 'is not a valid git branch name. Fix: use a name such as "main"').default('main'),
-        /** How CodeDeploy shifts production traffic: one of CodeDeploy's predefined ECS configurations. */
+        branch: pattern(/^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[A-Za-z0-9._\/-]{1,100}$/, 'is not a valid git branch name. Fix: use a name such as "main"')
+          .default('main')
+          .describe('Branch of the CodeCommit repository whose pushes deploy this environment.'),
         trafficShift: z
           .enum(TRAFFIC_SHIFTS, { error: `is not a predefined ECS deployment configuration. Fix: use one of ${TRAFFIC_SHIFTS.join(', ')}` })
-          .default('AllAtOnce'),
-        /** 0: reroute production traffic as soon as the replacement is ready. N: wait up to N minutes for an operator, then stop and roll back. */
-        waitForRerouteMinutes: intBetween(0, 2880, ' minutes').default(0),
-        /** Minutes the old task set keeps running after traffic moved, for a fast manual rollback. */
-        terminationWaitMinutes: intBetween(0, 2880, ' minutes').default(5),
-        buildTimeoutMinutes: intBetween(5, 480, ' minutes').default(20),
-        /** Days pipeline artifacts (and old versions of the deployment files) are kept. */
-        artifactRetentionDays: intBetween(1, 3650, ' days').default(30),
-        /** Optional address that receives pipeline and deployment failures (confirm the subscription email). */
-        notificationEmail: z.email({ error: 'is not an email address. Fix: use e.g. "team@example.com" or remove the field' }).optional(),
+          .default('AllAtOnce')
+          .describe('How CodeDeploy shifts production traffic: one of its predefined ECS configurations.'),
+        waitForRerouteMinutes: intBetween(0, 2880, ' minutes').default(0)
+          .describe('0: reroute production traffic as soon as the replacement is ready. N: wait up to N minutes for an operator, then stop and roll back.'),
+        terminationWaitMinutes: intBetween(0, 2880, ' minutes').default(5)
+          .describe('Minutes the old task set keeps running after the reroute, for a fast rollback.'),
+        buildTimeoutMinutes: intBetween(5, 480, ' minutes').default(20).describe('CodeBuild timeout.'),
+        artifactRetentionDays: intBetween(1, 3650, ' days').default(30)
+          .describe('Days pipeline artifacts and replaced versions of the deployment files are kept.'),
+        notificationEmail: z.email({ error: 'is not an email address. Fix: use e.g. "team@example.com" or remove the field' })
+          .optional()
+          .describe('Subscribed to the topic of failed pipeline runs, failed or stopped deployments and alarms (confirm the email).'),
         alarms: z
           .strictObject({
-            /** Target 5xx responses per minute, on either target group, that stop a deployment. */
-            target5xxPerMinute: intBetween(1, 100000).default(5),
-            /** Load balancer 5xx responses per minute that stop a deployment. */
-            loadBalancer5xxPerMinute: intBetween(1, 100000).default(10),
-            /** Consecutive minutes over the threshold before the alarm fires. */
-            evaluationMinutes: intBetween(1, 60, ' minutes').default(2),
+            target5xxPerMinute: intBetween(1, 100000).default(5)
+              .describe('Target 5xx responses per minute, on either target group, that stop a deployment.'),
+            loadBalancer5xxPerMinute: intBetween(1, 100000).default(10)
+              .describe('Load balancer 5xx responses per minute that stop a deployment.'),
+            evaluationMinutes: intBetween(1, 60, ' minutes').default(2)
+              .describe('Consecutive minutes over a threshold before its alarm fires.'),
           })
           .prefault({}),
       })
       .prefault({}),
     hooks: z
       .strictObject({
-        /** Lambda timeout of each lifecycle hook; checks stop and report a few seconds before it. */
-        timeoutSeconds: intBetween(30, 900, ' seconds').default(120),
-        /** The HTTP smoke test run after test traffic (QA listener) and after production traffic (PRD listener). */
+        timeoutSeconds: intBetween(30, 900, ' seconds').default(120)
+          .describe(`Lambda timeout of each lifecycle hook; checks stop and report ${REPORT_MARGIN_MS / 1000} s before it.`),
         smokeTest: z
           .strictObject({
             paths: z
               .array(pattern(/^\/[\x21-\x7e]{0,1023}$/, 'must start with "/" and contain no spaces. Fix: use a path such as "/health"'))
               .min(1, { error: 'needs at least one path. Fix: use ["/"]' })
-              .default(['/']),
-            expectedStatus: intBetween(100, 599).default(200),
-            /** Text every checked response must contain. */
-            bodyContains: z.string().min(1).optional(),
-            requestTimeoutMs: intBetween(100, 60000, ' ms').default(3000),
-            /** Further attempts per path after a failed one. */
-            retries: intBetween(0, 20).default(4),
-            /** Wait before the first retry; doubles after each. */
-            backoffMs: intBetween(0, 60000, ' ms').default(1000),
-            /** After a path passes, `samples` requests must each answer within `budgetMs`. */
+              .default(['/'])
+              .describe('Paths the smoke tests request, after test traffic (QA listener) and after production traffic (PRD listener).'),
+            expectedStatus: intBetween(100, 599).default(200).describe('Status every response must have.'),
+            bodyContains: z.string().min(1).optional().describe('Text every checked response must contain.'),
+            requestTimeoutMs: intBetween(100, 60000, ' ms').default(3000).describe('Timeout of each request.'),
+            retries: intBetween(0, 20).default(4).describe('Further attempts per path after a failed one.'),
+            backoffMs: intBetween(0, 60000, ' ms').default(1000).describe('Wait before the first retry; doubles after each.'),
             latency: z
-              .strictObject({ samples: intBetween(0, 100).default(5), budgetMs: intBetween(1, 60000, ' ms').default(2000) })
+              .strictObject({
+                samples: intBetween(0, 100).default(5).describe('Requests per path, after it passed, that must each answer within budgetMs.'),
+                budgetMs: intBetween(1, 60000, ' ms').default(2000).describe('Latency budget of each sample.'),
+              })
               .prefault({}),
           })
           .prefault({}),
       })
       .prefault({}),
-    logRetentionDays: z.number().refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
-      error: `is not a retention CloudWatch Logs accepts. Fix: use one of ${LOG_RETENTION_DAYS.join(', ')}`,
-    }),
-    /** Lets `cdktf destroy` delete non-empty ECR repositories and S3 buckets. */
-    allowDestroyWithData: z.boolean({ error: 'must be true or false' }),
-    tags: z.record(z.string(), z.string()).default({}),
-    /** Remote state. Without it, state is a local file (fine to try things, not for teams). */
+    logRetentionDays: z
+      .number()
+      .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+        error: `is not a retention CloudWatch Logs accepts. Fix: use one of ${LOG_RETENTION_DAYS.join(', ')}`,
+      })
+      .describe('CloudWatch Logs retention of every log group (each is encrypted with the environment key).'),
+    allowDestroyWithData: z.boolean({ error: 'must be true or false' })
+      .describe('Lets `cdktf destroy` delete a non-empty ECR repository and artifact bucket.'),
+    tags: z.record(z.string(), z.string()).default({})
+      .describe('Extra tags on every resource, besides `Application`, `Environment` and `ManagedBy`.'),
     state: z
       .strictObject({
-        bucket: pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not a valid S3 bucket name. Fix: use the name of an existing bucket for Terraform state'),
-        /** Defaults to the environment's region. */
-        region: z.string().optional(),
-        keyPrefix: z.string().default('ecs-bluegreen'),
+        bucket: pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not a valid S3 bucket name. Fix: use the name of an existing bucket for Terraform state')
+          .describe('An existing bucket for Terraform state.'),
+        region: z.string().optional().describe('The bucket\'s region; default the environment\'s.'),
+        keyPrefix: z.string().default('ecs-bluegreen').describe('State objects are `<keyPrefix>/<app>/<env>/terraform.tfstate`.'),
       })
-      .optional(),
+      .optional()
+      .describe('Remote state in S3 with S3-native locking (`use_lockfile`). Without it, state is `terraform.<env>.tfstate` in the project root (fine to try things, not for teams).'),
   })
   .superRefine((env, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
