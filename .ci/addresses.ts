@@ -21,7 +21,9 @@ export function addressesOf(synthesized: {
   data?: Record<string, Record<string, unknown>>;
 }): string[] {
   const list = (blocks: Record<string, Record<string, unknown>> | undefined, prefix: string) =>
-    Object.entries(blocks ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${prefix}${type}.${name}`));
+    Object.entries(blocks ?? {}).flatMap(([type, byName]) =>
+      Object.keys(byName).map((name) => `${prefix}${type}.${name}`),
+    );
   return [...list(synthesized.resource, ''), ...list(synthesized.data, 'data.')].sort();
 }
 

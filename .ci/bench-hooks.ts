@@ -13,7 +13,11 @@ console.log('hook bundle                      zipped    budget');
 for (const { file } of LIFECYCLE_HOOKS) {
   const { zipBytes } = bundleHook(file);
   if (zipBytes > BUDGET_BYTES) over++;
-  console.log(`${file.padEnd(32)} ${(zipBytes / 1024).toFixed(1).padStart(6)} KB  ${zipBytes > BUDGET_BYTES ? 'OVER' : 'ok'}`);
+  console.log(
+    `${file.padEnd(32)} ${(zipBytes / 1024).toFixed(1).padStart(6)} KB  ${zipBytes > BUDGET_BYTES ? 'OVER' : 'ok'}`,
+  );
 }
-console.log(`bundled and zipped ${LIFECYCLE_HOOKS.length} hooks in ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0)} ms`);
+console.log(
+  `bundled and zipped ${LIFECYCLE_HOOKS.length} hooks in ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0)} ms`,
+);
 process.exitCode = over > 0 ? 1 : 0;

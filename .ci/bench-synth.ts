@@ -38,4 +38,5 @@ for (let run = 0; run < runs; run++) {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 console.log(`synth of all environments, ${runs} runs (fresh process each):`);
 console.log(`  wall time: median ${median(times).toFixed(2)} s, max ${Math.max(...times).toFixed(2)} s`);
-if (peaks.length) console.log(`  peak RSS:  median ${median(peaks).toFixed(0)} MiB, max ${Math.max(...peaks).toFixed(0)} MiB`);
+if (peaks.length)
+  console.log(`  peak RSS:  median ${median(peaks).toFixed(0)} MiB, max ${Math.max(...peaks).toFixed(0)} MiB`);

@@ -94,5 +94,7 @@ if (require.main === module) {
   const readme = readFileSync(README, 'utf8');
   const updated = readmeWithTable(readme);
   writeFileSync(README, updated);
-  console.log(updated === readme ? 'README.md: configuration table up to date' : 'README.md: configuration table rewritten');
+  console.log(
+    updated === readme ? 'README.md: configuration table up to date' : 'README.md: configuration table rewritten',
+  );
 }

@@ -12,7 +12,13 @@ import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { checkBuildspec, checkDeploymentFiles, checkFirstDeploy, checkPolicies, resourcesOf } from './plan-offline/checks';
+import {
+  checkBuildspec,
+  checkDeploymentFiles,
+  checkFirstDeploy,
+  checkPolicies,
+  resourcesOf,
+} from './plan-offline/checks';
 import { buildWorkCopy, compareVersions } from './plan-offline/work-copy';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -45,7 +51,9 @@ function terraformVersion(): string {
   const version: string = JSON.parse(result.stdout).terraform_version;
   const [major, minor] = version.split('.').map(Number);
   if (major < MIN_TERRAFORM[0] || (major === MIN_TERRAFORM[0] && minor < MIN_TERRAFORM[1])) {
-    throw new OfflinePlanError(`terraform ${version} is too old: the offline apply needs mock providers (Terraform >= 1.7).`);
+    throw new OfflinePlanError(
+      `terraform ${version} is too old: the offline apply needs mock providers (Terraform >= 1.7).`,
+    );
   }
   return version;
 }
@@ -73,7 +81,10 @@ function findMirror(pinned: string): Mirror | undefined {
   const configured = process.env.TF_PLUGIN_MIRROR;
   if (configured) {
     const mirror = pick(configured);
-    if (!mirror) throw new OfflinePlanError(`TF_PLUGIN_MIRROR=${configured} holds no ${AWS_PROVIDER_PATH}/<version>/<os>_<arch>/ provider.`);
+    if (!mirror)
+      throw new OfflinePlanError(
+        `TF_PLUGIN_MIRROR=${configured} holds no ${AWS_PROVIDER_PATH}/<version>/<os>_<arch>/ provider.`,
+      );
     return mirror;
   }
   const implied = [
@@ -86,10 +97,14 @@ function findMirror(pinned: string): Mirror | undefined {
     const mirror = pick(root);
     if (mirror) return mirror;
   }
-  const found = spawnSync('find', ['/', '-xdev', '-name', 'terraform-provider-aws_*', '-path', `*/${AWS_PROVIDER_PATH}/*`], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const found = spawnSync(
+    'find',
+    ['/', '-xdev', '-name', 'terraform-provider-aws_*', '-path', `*/${AWS_PROVIDER_PATH}/*`],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   for (const file of (found.stdout ?? '').split('\n').filter(Boolean)) {
     // <root>/registry.terraform.io/hashicorp/aws/<version>/<os_arch>/terraform-provider-aws_*
     const root = file.slice(0, file.indexOf(`/${AWS_PROVIDER_PATH}/`));
@@ -99,7 +114,11 @@ function findMirror(pinned: string): Mirror | undefined {
   return undefined;
 }
 
-function run(command: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+function run(
+  command: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ ok: boolean; stdout: string; stderr: string }> {
   return new Promise((done) => {
     execFile(command[0], command.slice(1), { cwd, env, maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) =>
       done({ ok: !error, stdout, stderr }),
@@ -114,7 +133,11 @@ interface Outcome {
   readonly notes: string[];
 }
 
-async function planEnvironment(environment: string, mirror: Mirror | undefined, env: NodeJS.ProcessEnv): Promise<Outcome> {
+async function planEnvironment(
+  environment: string,
+  mirror: Mirror | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<Outcome> {
   const started = Date.now();
   const stackDir = join(SYNTH_DIR, 'stacks', environment);
   const synthesized = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
@@ -156,10 +179,15 @@ async function planEnvironment(environment: string, mirror: Mirror | undefined, 
   const show = await terraform('show', '-json', 'plan.bin');
   if (!show.ok) return fail('show', show);
   const mockApply = await terraform('test', '-json', '-verbose');
-  const messages: Json[] = mockApply.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  const messages: Json[] = mockApply.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
   const state = messages.find((m) => m.type === 'test_state')?.test_state;
   if (!mockApply.ok || !state) {
-    const diagnostics = messages.filter((m) => m.type === 'diagnostic').map((m) => `${m['@message']} ${m.diagnostic?.detail ?? ''}`);
+    const diagnostics = messages
+      .filter((m) => m.type === 'diagnostic')
+      .map((m) => `${m['@message']} ${m.diagnostic?.detail ?? ''}`);
     return fail('test (mocked apply)', { stdout: diagnostics.join('\n'), stderr: mockApply.stderr });
   }
 
@@ -192,47 +220,73 @@ async function planEnvironment(environment: string, mirror: Mirror | undefined, 
 }
 
 function tail(text: string, lines = 40): string {
-  return text.trim().split('\n').slice(-lines).map((line) => `    ${line}`).join('\n');
+  return text
+    .trim()
+    .split('\n')
+    .slice(-lines)
+    .map((line) => `    ${line}`)
+    .join('\n');
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
   const terraform = terraformVersion();
 
-  const synth = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(__dirname, 'synth-checked.ts'), SYNTH_DIR], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, CHECKPOINT_DISABLE: '1' },
-  });
+  const synth = spawnSync(
+    process.execPath,
+    [require.resolve('tsx/cli'), join(__dirname, 'synth-checked.ts'), SYNTH_DIR],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+    },
+  );
   if (synth.status !== 0) throw new OfflinePlanError(`synth failed:\n${synth.stderr}${synth.stdout}`);
 
   const all = readdirSync(join(SYNTH_DIR, 'stacks')).sort();
   const selected = process.argv.slice(2);
   const unknown = selected.filter((name) => !all.includes(name));
-  if (unknown.length > 0) throw new OfflinePlanError(`unknown environment ${unknown.join(', ')}. Choose from ${all.join(', ')}`);
+  if (unknown.length > 0)
+    throw new OfflinePlanError(`unknown environment ${unknown.join(', ')}. Choose from ${all.join(', ')}`);
   const environments = selected.length > 0 ? selected : all;
 
-  const pinned = JSON.parse(readFileSync(join(SYNTH_DIR, 'stacks', environments[0], 'cdk.tf.json'), 'utf8')).terraform.required_providers.aws.version;
+  const pinned = JSON.parse(readFileSync(join(SYNTH_DIR, 'stacks', environments[0], 'cdk.tf.json'), 'utf8')).terraform
+    .required_providers.aws.version;
   const mirror = findMirror(pinned);
-  const env: NodeJS.ProcessEnv = { ...process.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', AWS_EC2_METADATA_DISABLED: 'true' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    CHECKPOINT_DISABLE: '1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
   mkdirSync(PLAN_DIR, { recursive: true });
   if (mirror) {
     // Only the mirror: nothing is fetched from a registry.
     const cliConfig = join(PLAN_DIR, 'terraformrc');
-    writeFileSync(cliConfig, `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror.root)}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`);
+    writeFileSync(
+      cliConfig,
+      `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror.root)}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`,
+    );
     env.TF_CLI_CONFIG_FILE = cliConfig;
-    console.log(`terraform ${terraform}; hashicorp/aws ${mirror.version} from the filesystem mirror ${mirror.root}` + (mirror.version === pinned ? '' : ` (stacks pin ${pinned})`));
+    console.log(
+      `terraform ${terraform}; hashicorp/aws ${mirror.version} from the filesystem mirror ${mirror.root}` +
+        (mirror.version === pinned ? '' : ` (stacks pin ${pinned})`),
+    );
   } else {
     env.TF_PLUGIN_CACHE_DIR = join(WORK, 'plugin-cache');
     mkdirSync(env.TF_PLUGIN_CACHE_DIR, { recursive: true });
-    console.log(`terraform ${terraform}; no filesystem mirror of hashicorp/aws found: terraform init downloads the pinned ${pinned}`);
+    console.log(
+      `terraform ${terraform}; no filesystem mirror of hashicorp/aws found: terraform init downloads the pinned ${pinned}`,
+    );
   }
 
   const queue = [...environments];
   const outcomes: Outcome[] = [];
   await Promise.all(
     Array.from({ length: Math.min(CONCURRENCY, queue.length) }, async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) outcomes.push(await planEnvironment(next, mirror, env));
+      for (let next = queue.shift(); next; next = queue.shift())
+        outcomes.push(await planEnvironment(next, mirror, env));
     }),
   );
   outcomes.sort((a, b) => environments.indexOf(a.environment) - environments.indexOf(b.environment));
@@ -247,7 +301,9 @@ async function main(): Promise<void> {
     for (const problem of outcome.problems) console.log(`  ${problem}`);
   }
   const failed = outcomes.filter((outcome) => outcome.problems.length > 0).length;
-  console.log(`offline plan of ${outcomes.length} environments: ${failed === 0 ? 'all passed' : `${failed} FAILED`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `offline plan of ${outcomes.length} environments: ${failed === 0 ? 'all passed' : `${failed} FAILED`} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   process.exitCode = failed === 0 ? 0 : 1;
 }
 

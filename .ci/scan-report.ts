@@ -48,9 +48,23 @@ function skipFor(environment: string, finding: Finding): Skip | undefined {
 
 /** checkov's JSON report; it exits 1 when checks fail, with the report still on stdout. */
 function checkovReport(environment: string): string {
-  const args = ['-d', join(stacksDir, environment), '--framework', 'terraform_json', '-o', 'json', '--quiet', '--skip-download', '--compact'];
+  const args = [
+    '-d',
+    join(stacksDir, environment),
+    '--framework',
+    'terraform_json',
+    '-o',
+    'json',
+    '--quiet',
+    '--skip-download',
+    '--compact',
+  ];
   try {
-    return execFileSync(checkov, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync(checkov, args, {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (error) {
     const failure = error as { stdout?: string; status?: number };
     if (failure.status === 1 && failure.stdout) return failure.stdout;
@@ -80,7 +94,9 @@ function scan(environment: string): { passed: number; failed: Finding[]; skipped
 
 const environments = readdirSync(stacksDir).sort();
 let problems = 0;
-console.log(`checkov ${execFileSync(checkov, ['--version'], { encoding: 'utf8' }).trim()} on ${environments.join(', ')}`);
+console.log(
+  `checkov ${execFileSync(checkov, ['--version'], { encoding: 'utf8' }).trim()} on ${environments.join(', ')}`,
+);
 for (const environment of environments) {
   const { passed, failed, skipped } = scan(environment);
   console.log(`${environment}: ${passed} checks passed, ${failed.length} failed, ${skipped} skipped`);

@@ -8,13 +8,17 @@ const CONTRACT = join(ROOT, 'hooks', 'contract.ts');
 function typescriptFiles(path: string): string[] {
   const full = join(ROOT, path);
   if (statSync(full).isFile()) return [full];
-  return readdirSync(full).flatMap((entry) => (entry === 'node_modules' ? [] : typescriptFiles(join(path, entry)))).filter((f) => f.endsWith('.ts'));
+  return readdirSync(full)
+    .flatMap((entry) => (entry === 'node_modules' ? [] : typescriptFiles(join(path, entry))))
+    .filter((f) => f.endsWith('.ts'));
 }
 
 /** Relative module specifiers a file imports, exports from or requires, resolved to absolute paths. */
 function relativeImports(file: string): string[] {
   const source = readFileSync(file, 'utf8');
-  const specifiers = [...source.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^import\s+)['"](\.[^'"]+)['"]/gm)].map((m) => m[1]);
+  const specifiers = [
+    ...source.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^import\s+)['"](\.[^'"]+)['"]/gm),
+  ].map((m) => m[1]);
   return specifiers.map((specifier) => resolve(dirname(file), specifier));
 }
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { environments } from '../stacks/config/environments';
@@ -40,7 +40,12 @@ describe('shipped configuration', () => {
 describe('bad configuration is rejected with environment, field and fix', () => {
   it.each<[string, (env: Json) => void, string, string[]]>([
     ['an invalid VPC CIDR', (e) => (e.network.vpcCidr = '10.0.0.0/33'), 'network.vpcCidr', ['10.0.0.0/33']],
-    ['a VPC CIDR with host bits set', (e) => (e.network.vpcCidr = '10.0.0.1/16'), 'network.vpcCidr', ['not a valid IPv4 network']],
+    [
+      'a VPC CIDR with host bits set',
+      (e) => (e.network.vpcCidr = '10.0.0.1/16'),
+      'network.vpcCidr',
+      ['not a valid IPv4 network'],
+    ],
     ['a VPC too small for the layout', (e) => (e.network.vpcCidr = '10.0.0.0/26'), 'network.vpcCidr', ['/16 to /22']],
     [
       'overlapping subnets',
@@ -54,31 +59,74 @@ describe('bad configuration is rejected with environment, field and fix', () => 
       'network.publicSubnetCidrs[1]',
       ['does not fit inside the VPC 10.10.0.0/16'],
     ],
-    ['a subnet per AZ missing', (e) => (e.network.publicSubnetCidrs = ['10.10.0.0/24']), 'network.publicSubnetCidrs', ['azCount is 2']],
+    [
+      'a subnet per AZ missing',
+      (e) => (e.network.publicSubnetCidrs = ['10.10.0.0/24']),
+      'network.publicSubnetCidrs',
+      ['azCount is 2'],
+    ],
     ['too many AZs', (e) => (e.network.azCount = 4), 'network.azCount', ['from 2 to 3']],
     ['an unknown NAT mode', (e) => (e.network.natGateways = 'none'), 'network.natGateways', ['"single"']],
     ['an invalid Fargate cpu', (e) => (e.container.cpu = 300), 'container.cpu', ['256, 512']],
-    ['an invalid Fargate cpu/memory pair', (e) => (e.container.memory = 4096), 'container.memory', ['4096 MiB is not valid with cpu 256', '512, 1024, 2048']],
+    [
+      'an invalid Fargate cpu/memory pair',
+      (e) => (e.container.memory = 4096),
+      'container.memory',
+      ['4096 MiB is not valid with cpu 256', '512, 1024, 2048'],
+    ],
     ['a container port out of range', (e) => (e.container.port = 70000), 'container.port', ['1 to 65535']],
     ['a listener port out of range', (e) => (e.loadBalancer.testPort = 0), 'loadBalancer.testPort', ['1 to 65535']],
     ['equal listener ports', (e) => (e.loadBalancer.testPort = 80), 'loadBalancer.testPort', ['equals productionPort']],
     ['an account id that is not 12 digits', (e) => (e.accountId = '12345'), 'accountId', ['12 digits']],
     ['an account id given as a number', (e) => (e.accountId = 111111111111), 'accountId', ['12 digits']],
     ['a missing section', (e) => delete e.registry, 'registry', ['README.md']],
-    ['a misspelt field', (e) => (e.loadBalancer.testListenerAllowedCidr = ['203.0.113.0/24']), 'loadBalancer', ['testListenerAllowedCidr']],
+    [
+      'a misspelt field',
+      (e) => (e.loadBalancer.testListenerAllowedCidr = ['203.0.113.0/24']),
+      'loadBalancer',
+      ['testListenerAllowedCidr'],
+    ],
     ['a bad region', (e) => (e.region = 'Frankfurt'), 'region', ['eu-central-1']],
-    ['a QA listener open to the internet', (e) => (e.loadBalancer.testListenerAllowedCidrs = ['0.0.0.0/0']), 'loadBalancer.testListenerAllowedCidrs[0]', ['whole internet']],
-    ['a malformed QA CIDR', (e) => (e.loadBalancer.testListenerAllowedCidrs = ['office']), 'loadBalancer.testListenerAllowedCidrs[0]', ['"office"']],
-    ['a mutable image tag', (e) => (e.container.initialImage = 'public.ecr.aws/docker/library/httpd:latest'), 'container.initialImage', ['latest']],
+    [
+      'a QA listener open to the internet',
+      (e) => (e.loadBalancer.testListenerAllowedCidrs = ['0.0.0.0/0']),
+      'loadBalancer.testListenerAllowedCidrs[0]',
+      ['whole internet'],
+    ],
+    [
+      'a malformed QA CIDR',
+      (e) => (e.loadBalancer.testListenerAllowedCidrs = ['office']),
+      'loadBalancer.testListenerAllowedCidrs[0]',
+      ['"office"'],
+    ],
+    [
+      'a mutable image tag',
+      (e) => (e.container.initialImage = 'public.ecr.aws/docker/library/httpd:latest'),
+      'container.initialImage',
+      ['latest'],
+    ],
     ['an image without tag', (e) => (e.container.initialImage = 'httpd'), 'container.initialImage', ['tag or digest']],
-    ['a health-check timeout not below the interval', (e) => (e.loadBalancer.healthCheck.timeoutSeconds = 5), 'loadBalancer.healthCheck.timeoutSeconds', ['less than intervalSeconds']],
+    [
+      'a health-check timeout not below the interval',
+      (e) => (e.loadBalancer.healthCheck.timeoutSeconds = 5),
+      'loadBalancer.healthCheck.timeoutSeconds',
+      ['less than intervalSeconds'],
+    ],
     ['a log retention CloudWatch rejects', (e) => (e.logRetentionDays = 10), 'logRetentionDays', ['7, 14']],
-    ['a health-check path without a slash', (e) => (e.container.healthCheckPath = 'health'), 'container.healthCheckPath', ['start with "/"']],
+    [
+      'a health-check path without a slash',
+      (e) => (e.container.healthCheckPath = 'health'),
+      'container.healthCheckPath',
+      ['start with "/"'],
+    ],
     [
       'an app name that makes target-group names exceed 32 characters',
       (e) => (e.app = 'customer-portal-web'),
       'app',
-      ['secondaryTargetGroup name "customer-portal-web-dev-secondary" is 33 characters (AWS limit 32)', 'at most 22 characters'],
+      [
+        'secondaryTargetGroup name "customer-portal-web-dev-secondary" is 33 characters (AWS limit 32)',
+        'at most 22 characters',
+      ],
     ],
   ])('%s', (_label, change, field, details) => {
     expectRejected(devWith(change), field, ...details);
@@ -86,7 +134,9 @@ describe('bad configuration is rejected with environment, field and fix', () => 
 
   it('reports every problem of every environment at once', () => {
     const broken = [devWith((e) => (e.accountId = 'x')), devWith((e) => ((e.name = 'qa'), (e.container.port = -1)))];
-    expect(() => loadEnvironments(broken)).toThrow(/environment "dev": accountId:[\s\S]*environment "qa": container\.port:/);
+    expect(() => loadEnvironments(broken)).toThrow(
+      /environment "dev": accountId:[\s\S]*environment "qa": container\.port:/,
+    );
   });
 
   it('rejects two environments with the same name', () => {
@@ -123,7 +173,6 @@ describe('bad configuration is rejected with environment, field and fix', () => 
 
 describe('synth stays fast', () => {
   it('imports provider resources only from @cdktf/provider-aws/lib/<resource>, never the package root', () => {
-    const { readdirSync, readFileSync } = require('node:fs') as typeof import('node:fs');
     const dir = join(__dirname, '..', 'stacks');
     const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
     for (const file of [...files.map((f) => join(dir, f)), join(__dirname, '..', 'main.ts')]) {
@@ -153,9 +202,13 @@ describe('state backend', () => {
 describe('QA listener access', () => {
   it('admits exactly the configured CIDRs on the test port', () => {
     const stack = synthesize(devWith((e) => (e.loadBalancer.testListenerAllowedCidrs = ['203.0.113.0/24'])));
-    const testRules = Object.values(stack.resources('aws_vpc_security_group_ingress_rule')).filter((r) => r.from_port === 8080);
+    const testRules = Object.values(stack.resources('aws_vpc_security_group_ingress_rule')).filter(
+      (r) => r.from_port === 8080,
+    );
     const fromOutside = testRules.filter((r) => !String(r.cidr_ipv4).includes('aws_eip.'));
-    expect(fromOutside).toEqual([expect.objectContaining({ cidr_ipv4: '203.0.113.0/24', to_port: 8080, ip_protocol: 'tcp' })]);
+    expect(fromOutside).toEqual([
+      expect.objectContaining({ cidr_ipv4: '203.0.113.0/24', to_port: 8080, ip_protocol: 'tcp' }),
+    ]);
   });
 });
 

@@ -6,6 +6,20 @@ import type { Check } from '../hooks/lib/check';
 import { codeDeployHook } from '../hooks/lib/codedeploy-adapter';
 import { ecsNativeHook } from '../hooks/lib/ecs-native-adapter';
 import { smokeTest, type SmokeTestConfig } from '../hooks/lib/smoke-test';
+import * as afterAllowTestTraffic from '../hooks/after-allow-test-traffic';
+import * as afterAllowTraffic from '../hooks/after-allow-traffic';
+import * as afterInstall from '../hooks/after-install';
+import * as beforeAllowTraffic from '../hooks/before-allow-traffic';
+import * as beforeInstall from '../hooks/before-install';
+
+/** The deployed entry points by file name (hooks/<file>.ts); each reads SMOKE_TEST when invoked. */
+const ENTRY_POINTS: Record<string, { handler: typeof beforeInstall.handler }> = {
+  'before-install': beforeInstall,
+  'after-install': afterInstall,
+  'after-allow-test-traffic': afterAllowTestTraffic,
+  'before-allow-traffic': beforeAllowTraffic,
+  'after-allow-traffic': afterAllowTraffic,
+};
 
 const codeDeploy = mockClient(CodeDeployClient);
 const event = { DeploymentId: 'd-TEST123', LifecycleEventHookExecutionId: 'hook-execution-1' };
@@ -21,7 +35,8 @@ beforeAll(async () => {
     if (req.url === '/healthy') res.end('ok version abc123');
     else if (req.url === '/error') res.writeHead(500).end('boom');
     else if (req.url === '/slow') setTimeout(() => res.end('ok but slow'), 300);
-    else if (req.url === '/hang') return; // never answers
+    else if (req.url === '/hang')
+      return; // never answers
     else if (req.url === '/flaky') {
       flakyCalls++;
       if (flakyCalls <= 2) res.writeHead(503).end('starting');
@@ -99,7 +114,11 @@ describe('CodeDeploy hook with the smoke test against a real local server', () =
     const { result, calls } = await runCodeDeployHook(smokeTest(makeConfig()));
     expect(result.status).toBe(status);
     expect(calls).toHaveLength(1);
-    expect(calls[0].args[0].input).toEqual({ deploymentId: 'd-TEST123', lifecycleEventHookExecutionId: 'hook-execution-1', status });
+    expect(calls[0].args[0].input).toEqual({
+      deploymentId: 'd-TEST123',
+      lifecycleEventHookExecutionId: 'hook-execution-1',
+      status,
+    });
     const reporting = logged.map((line) => JSON.parse(line)).find((entry) => entry.message === 'reporting');
     expect(reporting.summary).toMatch(summary);
   });
@@ -134,7 +153,11 @@ describe('status report', () => {
   const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
 
   it('is retried when CodeDeploy throttles, and still sent exactly once successfully', async () => {
-    codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejectsOnce(throttled).rejectsOnce(throttled).resolves({});
+    codeDeploy
+      .on(PutLifecycleEventHookExecutionStatusCommand)
+      .rejectsOnce(throttled)
+      .rejectsOnce(throttled)
+      .resolves({});
     const handler = codeDeployHook('Test', async () => ({ passed: true, summary: 'ok' }), { reportMarginMs: 300 });
     await expect(handler(event, lambdaContext(3000))).resolves.toEqual({ status: 'Succeeded' });
     const calls = codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand);
@@ -152,7 +175,10 @@ describe('status report', () => {
 
   it('gives up after the configured attempts when throttling persists', async () => {
     codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(throttled);
-    const handler = codeDeployHook('Test', async () => ({ passed: true, summary: 'ok' }), { reportMarginMs: 300, reportAttempts: 3 });
+    const handler = codeDeployHook('Test', async () => ({ passed: true, summary: 'ok' }), {
+      reportMarginMs: 300,
+      reportAttempts: 3,
+    });
     await expect(handler(event, lambdaContext(3000))).rejects.toThrow('Rate exceeded');
     expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(3);
   });
@@ -166,33 +192,43 @@ describe('deployed entry points', () => {
     process.env.AWS_REGION = 'eu-central-1';
   });
 
-  it.each(['after-allow-test-traffic', 'after-allow-traffic'])('%s runs the smoke test from SMOKE_TEST and reports', async (name) => {
-    process.env.SMOKE_TEST = smoke();
-    const { handler } = require(`../hooks/${name}`);
-    await expect(handler(event, lambdaContext(8000))).resolves.toEqual({ status: 'Succeeded' });
-    expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(1);
-  });
+  it.each(['after-allow-test-traffic', 'after-allow-traffic'])(
+    '%s runs the smoke test from SMOKE_TEST and reports',
+    async (name) => {
+      process.env.SMOKE_TEST = smoke();
+      const { handler } = ENTRY_POINTS[name];
+      await expect(handler(event, lambdaContext(8000))).resolves.toEqual({ status: 'Succeeded' });
+      expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(1);
+    },
+  );
 
   it('a smoke-test hook deployed without SMOKE_TEST reports Failed instead of waiting', async () => {
     delete process.env.SMOKE_TEST;
-    const { handler } = require('../hooks/after-allow-test-traffic');
+    const { handler } = ENTRY_POINTS['after-allow-test-traffic'];
     await expect(handler(event, lambdaContext(8000))).resolves.toEqual({ status: 'Failed' });
     expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(1);
   });
 
-  it.each(['before-install', 'after-install', 'before-allow-traffic'])('%s logs the context and reports Succeeded', async (name) => {
-    const { handler } = require(`../hooks/${name}`);
-    await expect(handler(event, lambdaContext(8000))).resolves.toEqual({ status: 'Succeeded' });
-    const calls = codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand);
-    expect(calls.map((call) => call.args[0].input.status)).toEqual(['Succeeded']);
-  });
+  it.each(['before-install', 'after-install', 'before-allow-traffic'])(
+    '%s logs the context and reports Succeeded',
+    async (name) => {
+      const { handler } = ENTRY_POINTS[name];
+      await expect(handler(event, lambdaContext(8000))).resolves.toEqual({ status: 'Succeeded' });
+      const calls = codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand);
+      expect(calls.map((call) => call.args[0].input.status)).toEqual(['Succeeded']);
+    },
+  );
 });
 
 describe('ECS-native adapter (returns hookStatus instead of calling CodeDeploy)', () => {
   const ecsEvent = { executionDetails: { serviceArn: 'arn:aws:ecs:eu-central-1:111111111111:service/c/s' } };
   const run = (check: Check, timeoutMs = 3000) => {
     const context = lambdaContext(timeoutMs);
-    return ecsNativeHook('Test', check, { returnMarginMs: 300 })(ecsEvent, context).then((response) => ({ response, returnedAt: Date.now(), end: context.end }));
+    return ecsNativeHook('Test', check, { returnMarginMs: 300 })(ecsEvent, context).then((response) => ({
+      response,
+      returnedAt: Date.now(),
+      end: context.end,
+    }));
   };
 
   it('healthy target: SUCCEEDED', async () => {

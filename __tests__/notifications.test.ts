@@ -16,7 +16,9 @@ describe('Notifications', () => {
   );
   const rules = Object.keys(synthesized.resource.aws_cloudwatch_event_rule);
   const [topic] = Object.keys(synthesized.resource.aws_sns_topic);
-  const statements = JSON.parse((Object.values(synthesized.resource.aws_sns_topic_policy)[0] as { policy: string }).policy).Statement;
+  const statements = JSON.parse(
+    (Object.values(synthesized.resource.aws_sns_topic_policy)[0] as { policy: string }).policy,
+  ).Statement;
 
   it('lets EventBridge publish for every rule, however late it was added', () => {
     expect(rules).toHaveLength(2);
@@ -28,7 +30,9 @@ describe('Notifications', () => {
       Action: 'sns:Publish',
       Resource: `\${aws_sns_topic.${topic}.arn}`,
     });
-    expect([...Condition.ArnEquals['aws:SourceArn']].sort()).toEqual(rules.map((rule) => `\${aws_cloudwatch_event_rule.${rule}.arn}`).sort());
+    expect([...Condition.ArnEquals['aws:SourceArn']].sort()).toEqual(
+      rules.map((rule) => `\${aws_cloudwatch_event_rule.${rule}.arn}`).sort(),
+    );
   });
 
   it('lets CloudWatch alarms of this account publish', () => {

@@ -4,21 +4,41 @@ import { buildWorkCopy } from '../.ci/plan-offline/work-copy';
 // The tooling behind `npm run plan:offline`: a broken check would let a broken stack through.
 
 /** A small stack in the shape cdktf synthesizes. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized Terraform JSON is untyped
 function stack(): Record<string, any> {
   return {
     terraform: {
       backend: { s3: { bucket: 'state' } },
-      required_providers: { aws: { source: 'aws', version: '6.25.0' }, archive: { source: 'hashicorp/archive', version: '~> 2.7' } },
+      required_providers: {
+        aws: { source: 'aws', version: '6.25.0' },
+        archive: { source: 'hashicorp/archive', version: '~> 2.7' },
+      },
     },
     provider: { aws: [{ region: 'eu-west-1', allowed_account_ids: ['111111111111'] }], archive: [{}] },
     data: {
       aws_availability_zones: { zones: { filter: [] } },
-      archive_file: { zip: { type: 'zip', output_path: 'files.zip', source: [{ filename: 'a.txt', content: 'id=${aws_vpc.main.id}' }] } },
+      archive_file: {
+        zip: {
+          type: 'zip',
+          output_path: 'files.zip',
+          source: [{ filename: 'a.txt', content: 'id=${aws_vpc.main.id}' }],
+        },
+      },
     },
     resource: {
       aws_vpc: { main: { cidr_block: '10.0.0.0/16' } },
-      aws_subnet: { one: { vpc_id: '${aws_vpc.main.id}', availability_zone: '${element(data.aws_availability_zones.zones.names, 0)}' } },
-      aws_s3_object: { files: { source: '${data.archive_file.zip.output_path}', source_hash: '${data.archive_file.zip.output_base64sha256}' } },
+      aws_subnet: {
+        one: {
+          vpc_id: '${aws_vpc.main.id}',
+          availability_zone: '${element(data.aws_availability_zones.zones.names, 0)}',
+        },
+      },
+      aws_s3_object: {
+        files: {
+          source: '${data.archive_file.zip.output_path}',
+          source_hash: '${data.archive_file.zip.output_base64sha256}',
+        },
+      },
       aws_iam_role: { role: { name: 'r', assume_role_policy: '{}' } },
       aws_lambda_function: { fn: { role: '${aws_iam_role.role.arn}' } },
     },
@@ -51,7 +71,10 @@ describe('offline work copy', () => {
     expect(copy.json.locals.offline_zones_names).toEqual(['eu-west-1a', 'eu-west-1b']);
     expect(copy.json.resource.aws_subnet.one.availability_zone).toBe('${element(local.offline_zones_names, 0)}');
     expect(copy.json.locals.offline_zip_files).toEqual({ 'a.txt': 'id=${aws_vpc.main.id}' });
-    expect(copy.json.resource.aws_s3_object.files).toEqual({ source: 'files.zip', source_hash: '${base64sha256(jsonencode(local.offline_zip_files))}' });
+    expect(copy.json.resource.aws_s3_object.files).toEqual({
+      source: 'files.zip',
+      source_hash: '${base64sha256(jsonencode(local.offline_zip_files))}',
+    });
     expect(copy.json.output.offline_zip_0).toEqual({ value: '${local.offline_zip_files["a.txt"]}' });
     expect(copy.declaredResources).toBe(5);
   });
@@ -73,8 +96,13 @@ describe('offline work copy', () => {
 
   it('strips attributes newer than the planning provider, and only then', () => {
     const newer = [{ type: 'aws_vpc', attribute: 'cidr_block', since: '6.4.0' }];
-    expect(buildWorkCopy(stack(), { ...options, newerAttributes: newer }).json.resource.aws_vpc.main.cidr_block).toBeUndefined();
-    expect(buildWorkCopy(stack(), { ...options, providerVersion: '6.25.0', newerAttributes: newer }).json.resource.aws_vpc.main.cidr_block).toBe('10.0.0.0/16');
+    expect(
+      buildWorkCopy(stack(), { ...options, newerAttributes: newer }).json.resource.aws_vpc.main.cidr_block,
+    ).toBeUndefined();
+    expect(
+      buildWorkCopy(stack(), { ...options, providerVersion: '6.25.0', newerAttributes: newer }).json.resource.aws_vpc
+        .main.cidr_block,
+    ).toBe('10.0.0.0/16');
   });
 });
 
@@ -84,9 +112,13 @@ describe('offline plan checks', () => {
   const everythingConfigured = () => true;
 
   it('accepts valid policies and rejects invalid JSON or actions without a service prefix', () => {
-    const good = resource('aws_iam_role_policy', { policy: policy({ Effect: 'Allow', Action: ['s3:GetObject', 'kms:*'], Resource: '*' }) });
+    const good = resource('aws_iam_role_policy', {
+      policy: policy({ Effect: 'Allow', Action: ['s3:GetObject', 'kms:*'], Resource: '*' }),
+    });
     expect(checkPolicies([good], everythingConfigured)).toEqual({ checked: 1, problems: [] });
-    const noPrefix = resource('aws_iam_role_policy', { policy: policy({ Effect: 'Allow', Action: 'GetObject', Resource: '*' }) });
+    const noPrefix = resource('aws_iam_role_policy', {
+      policy: policy({ Effect: 'Allow', Action: 'GetObject', Resource: '*' }),
+    });
     expect(checkPolicies([noPrefix], everythingConfigured).problems[0]).toMatch(/"GetObject" has no service prefix/);
     const broken = resource('aws_kms_key', { policy: '{"Version": "2012-10-17", "Statement": [' });
     expect(checkPolicies([broken], everythingConfigured).problems[0]).toMatch(/not valid JSON/);
@@ -95,27 +127,53 @@ describe('offline plan checks', () => {
   it('ignores computed policy attributes the stack did not set, and ECR lifecycle policies', () => {
     const computed = resource('aws_sns_topic', { policy: 'mock-random-string' });
     expect(checkPolicies([computed], () => false)).toEqual({ checked: 0, problems: [] });
-    expect(checkPolicies([resource('aws_ecr_lifecycle_policy', { policy: '{"rules": []}' })], everythingConfigured).checked).toBe(0);
+    expect(
+      checkPolicies([resource('aws_ecr_lifecycle_policy', { policy: '{"rules": []}' })], everythingConfigured).checked,
+    ).toBe(0);
   });
 
   it('expects a first deploy: creates only, exactly the declared resources', () => {
-    const plan = (...actions: string[][]) => ({ resource_changes: actions.map((a, i) => ({ address: `r.${i}`, change: { actions: a } })) });
+    const plan = (...actions: string[][]) => ({
+      resource_changes: actions.map((a, i) => ({ address: `r.${i}`, change: { actions: a } })),
+    });
     expect(checkFirstDeploy(plan(['create'], ['create']), 2)).toEqual([]);
-    expect(checkFirstDeploy(plan(['create'], ['delete', 'create']), 2)).toEqual(['r.1: planned "delete,create", a first deploy only creates']);
-    expect(checkFirstDeploy(plan(['create']), 2)).toEqual(['the plan has 1 resource changes, the stack declares 2 resources']);
+    expect(checkFirstDeploy(plan(['create'], ['delete', 'create']), 2)).toEqual([
+      'r.1: planned "delete,create", a first deploy only creates',
+    ]);
+    expect(checkFirstDeploy(plan(['create']), 2)).toEqual([
+      'the plan has 1 resource changes, the stack declares 2 resources',
+    ]);
   });
 
   it('compares the buildspec byte for byte and points at the first difference', () => {
     const project = (buildspec: string) => resource('aws_codebuild_project', { source: [{ buildspec }] });
     expect(checkBuildspec([project('a\nb ${X}\n')], 'a\nb ${X}\n', 'plan')).toEqual([]);
-    expect(checkBuildspec([project('a\nb $${X}\n')], 'a\nb ${X}\n', 'plan')[0]).toMatch(/at line 2: got "\$\{X\}\\n", file has "\{X\}\\n"/);
+    expect(checkBuildspec([project('a\nb $${X}\n')], 'a\nb ${X}\n', 'plan')[0]).toMatch(
+      /at line 2: got "\$\{X\}\\n", file has "\{X\}\\n"/,
+    );
   });
 
   it('wants appspec.yaml to keep <TASK_DEFINITION> and taskdef.json to keep <IMAGE1_NAME>', () => {
-    const appspec = 'version: 0.0\nResources:\n  - TargetService:\n      Properties:\n        TaskDefinition: "<TASK_DEFINITION>"\n';
+    const appspec =
+      'version: 0.0\nResources:\n  - TargetService:\n      Properties:\n        TaskDefinition: "<TASK_DEFINITION>"\n';
     const taskdef = '{"containerDefinitions": [{"image": "<IMAGE1_NAME>"}]}';
-    expect(checkDeploymentFiles(new Map([['appspec.yaml', appspec], ['taskdef.json', taskdef]]))).toEqual([]);
-    const problems = checkDeploymentFiles(new Map([['appspec.yaml', appspec.replace('<TASK_DEFINITION>', 'arn')], ['taskdef.json', '{']]));
-    expect(problems).toEqual([expect.stringMatching(/TaskDefinition is not the literal/), expect.stringMatching(/taskdef.json: not valid JSON/)]);
+    expect(
+      checkDeploymentFiles(
+        new Map([
+          ['appspec.yaml', appspec],
+          ['taskdef.json', taskdef],
+        ]),
+      ),
+    ).toEqual([]);
+    const problems = checkDeploymentFiles(
+      new Map([
+        ['appspec.yaml', appspec.replace('<TASK_DEFINITION>', 'arn')],
+        ['taskdef.json', '{'],
+      ]),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/TaskDefinition is not the literal/),
+      expect.stringMatching(/taskdef.json: not valid JSON/),
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { loadEnvironments } from '../stacks/config/load';
 import { TLS_POLICY } from '../stacks/service/load-balancer';
@@ -8,7 +9,14 @@ const CERTIFICATE = 'arn:aws:acm:eu-central-1:111111111111:certificate/0f6e2b1c-
 const dev = synthesize(shipped('dev'));
 const prod = synthesize(shipped('prod'));
 const https = synthesize(
-  devWith((e) => (e.loadBalancer.https = { certificateArn: CERTIFICATE, domainName: 'app.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ' })),
+  devWith(
+    (e) =>
+      (e.loadBalancer.https = {
+        certificateArn: CERTIFICATE,
+        domainName: 'app.example.com',
+        hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      }),
+  ),
 );
 
 const listener = (stack: Synthesized, port: number) => stack.resource('aws_lb_listener', (l) => l.port === port);
@@ -16,7 +24,11 @@ const listener = (stack: Synthesized, port: number) => stack.resource('aws_lb_li
 describe('HTTPS mode (loadBalancer.https)', () => {
   it('serves PRD on 443 and QA on 8443 with the certificate and a current TLS policy', () => {
     for (const port of [443, 8443]) {
-      expect(listener(https, port).config).toMatchObject({ protocol: 'HTTPS', ssl_policy: TLS_POLICY, certificate_arn: CERTIFICATE });
+      expect(listener(https, port).config).toMatchObject({
+        protocol: 'HTTPS',
+        ssl_policy: TLS_POLICY,
+        certificate_arn: CERTIFICATE,
+      });
       expect(listener(https, port).config.lifecycle.ignore_changes).toEqual(['default_action']);
     }
     expect(TLS_POLICY).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
@@ -36,7 +48,10 @@ describe('HTTPS mode (loadBalancer.https)', () => {
 
   it('points the smoke tests and the outputs at the certificate name', () => {
     const env = (event: string) =>
-      JSON.parse(https.resource('aws_lambda_function', (f) => f.function_name.endsWith(event)).config.environment.variables.SMOKE_TEST);
+      JSON.parse(
+        https.resource('aws_lambda_function', (f) => f.function_name.endsWith(event)).config.environment.variables
+          .SMOKE_TEST,
+      );
     expect(env('-after-allow-test-traffic').url).toBe('https://app.example.com:8443');
     expect(env('-after-allow-traffic').url).toBe('https://app.example.com');
     expect(https.outputs.production_url.value).toBe('https://app.example.com');
@@ -45,12 +60,18 @@ describe('HTTPS mode (loadBalancer.https)', () => {
 
   it('opens 80 (redirect) and 443 to the internet, 8443 only to the NAT gateways', () => {
     const alb = https.resource('aws_security_group', (g) => g.name.endsWith('-alb'));
-    const rules = Object.values(https.resources('aws_vpc_security_group_ingress_rule')).filter((r: Json) => r.security_group_id === alb.ref('id'));
+    const rules = Object.values(https.resources('aws_vpc_security_group_ingress_rule')).filter(
+      (r: Json) => r.security_group_id === alb.ref('id'),
+    );
     const open = rules.filter((r: Json) => r.cidr_ipv4 === '0.0.0.0/0').map((r: Json) => r.from_port);
     expect(open.sort()).toEqual([443, 80]);
-    expect(rules.filter((r: Json) => r.from_port === 8443).every((r: Json) => String(r.cidr_ipv4).includes('aws_eip.'))).toBe(true);
+    expect(
+      rules.filter((r: Json) => r.from_port === 8443).every((r: Json) => String(r.cidr_ipv4).includes('aws_eip.')),
+    ).toBe(true);
     const hooks = https.resource('aws_security_group', (g) => g.name.endsWith('-codedeploy-hooks'));
-    const egress = Object.values(https.resources('aws_vpc_security_group_egress_rule')).filter((r: Json) => r.security_group_id === hooks.ref('id'));
+    const egress = Object.values(https.resources('aws_vpc_security_group_egress_rule')).filter(
+      (r: Json) => r.security_group_id === hooks.ref('id'),
+    );
     expect(egress.map((r: Json) => r.from_port).sort((a: number, b: number) => a - b)).toEqual([443, 8443]);
   });
 
@@ -72,10 +93,37 @@ describe('HTTPS mode (loadBalancer.https)', () => {
   });
 
   it.each<[string, (e: Json) => void, string, string]>([
-    ['a certificate from another region', (e) => (e.loadBalancer.https = { certificateArn: CERTIFICATE.replace('eu-central-1', 'us-east-1'), domainName: 'a.example.com' }), 'loadBalancer.https.certificateArn', "environment's account and region"],
-    ['a malformed certificate ARN', (e) => (e.loadBalancer.https = { certificateArn: 'my-cert', domainName: 'a.example.com' }), 'loadBalancer.https.certificateArn', 'aws acm list-certificates'],
-    ['port 80 in HTTPS mode', (e) => ((e.loadBalancer.https = { certificateArn: CERTIFICATE, domainName: 'a.example.com' }), (e.loadBalancer.productionPort = 80)), 'loadBalancer.productionPort', 'redirects to HTTPS'],
-    ['a bad domain name', (e) => (e.loadBalancer.https = { certificateArn: CERTIFICATE, domainName: 'not a domain' }), 'loadBalancer.https.domainName', 'app.example.com'],
+    [
+      'a certificate from another region',
+      (e) =>
+        (e.loadBalancer.https = {
+          certificateArn: CERTIFICATE.replace('eu-central-1', 'us-east-1'),
+          domainName: 'a.example.com',
+        }),
+      'loadBalancer.https.certificateArn',
+      "environment's account and region",
+    ],
+    [
+      'a malformed certificate ARN',
+      (e) => (e.loadBalancer.https = { certificateArn: 'my-cert', domainName: 'a.example.com' }),
+      'loadBalancer.https.certificateArn',
+      'aws acm list-certificates',
+    ],
+    [
+      'port 80 in HTTPS mode',
+      (e) => (
+        (e.loadBalancer.https = { certificateArn: CERTIFICATE, domainName: 'a.example.com' }),
+        (e.loadBalancer.productionPort = 80)
+      ),
+      'loadBalancer.productionPort',
+      'redirects to HTTPS',
+    ],
+    [
+      'a bad domain name',
+      (e) => (e.loadBalancer.https = { certificateArn: CERTIFICATE, domainName: 'not a domain' }),
+      'loadBalancer.https.domainName',
+      'app.example.com',
+    ],
   ])('rejects %s', (_label, change, field, fix) => {
     expect(() => loadEnvironments([devWith(change)])).toThrow(`environment "dev": ${field}:`);
     expect(() => loadEnvironments([devWith(change)])).toThrow(fix);
@@ -94,12 +142,18 @@ describe.each([
       expect(group.kms_key_id).toBe(key.ref('arn'));
       expect(group.retention_in_days).toBe(config.logRetentionDays);
     }
-    const logs = JSON.parse(key.config.policy).Statement.find((s: Json) => s.Principal.Service === `logs.${config.region}.amazonaws.com`);
-    expect(logs.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn']).toBe(`arn:aws:logs:${config.region}:${config.accountId}:log-group:*`);
+    const logs = JSON.parse(key.config.policy).Statement.find(
+      (s: Json) => s.Principal.Service === `logs.${config.region}.amazonaws.com`,
+    );
+    expect(logs.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn']).toBe(
+      `arn:aws:logs:${config.region}:${config.accountId}:log-group:*`,
+    );
   });
 
   it('encrypts ECR images with the environment key', () => {
-    expect(stack.resource('aws_ecr_repository').config.encryption_configuration).toEqual([{ encryption_type: 'KMS', kms_key: key.ref('arn') }]);
+    expect(stack.resource('aws_ecr_repository').config.encryption_configuration).toEqual([
+      { encryption_type: 'KMS', kms_key: key.ref('arn') },
+    ]);
   });
 
   it('writes VPC flow logs to an encrypted group through a role only flow logs can assume', () => {
@@ -113,15 +167,22 @@ describe.each([
     });
     const role = stack.resource('aws_iam_role', (r) => r.name.endsWith('-vpc-flow-logs'));
     expect(flowLog.iam_role_arn).toBe(role.ref('arn'));
-    expect(JSON.parse(role.config.assume_role_policy).Statement[0].Principal).toEqual({ Service: 'vpc-flow-logs.amazonaws.com' });
-    expect(allowing(statementsOfRole(stack, '-vpc-flow-logs'), 'logs:PutLogEvents')[0].Resource).toEqual([group.ref('arn'), `${group.ref('arn')}:log-stream:*`]);
+    expect(JSON.parse(role.config.assume_role_policy).Statement[0].Principal).toEqual({
+      Service: 'vpc-flow-logs.amazonaws.com',
+    });
+    expect(allowing(statementsOfRole(stack, '-vpc-flow-logs'), 'logs:PutLogEvents')[0].Resource).toEqual([
+      group.ref('arn'),
+      `${group.ref('arn')}:log-stream:*`,
+    ]);
   });
 
   it('runs the sample app with a read-only root filesystem and a task-local volume for httpd logs', () => {
     const task = stack.resource('aws_ecs_task_definition').config;
     const [container] = JSON.parse(task.container_definitions);
     expect(container.readonlyRootFilesystem).toBe(true);
-    expect(container.mountPoints).toEqual([{ sourceVolume: 'writable-0', containerPath: '/usr/local/apache2/logs', readOnly: false }]);
+    expect(container.mountPoints).toEqual([
+      { sourceVolume: 'writable-0', containerPath: '/usr/local/apache2/logs', readOnly: false },
+    ]);
     expect(task.volume).toEqual([{ name: 'writable-0' }]);
     const archive = Object.values(stack.json.data.archive_file)[0] as Json;
     const taskdef = JSON.parse(archive.source.find((s: Json) => s.filename === 'taskdef.json').content);
@@ -136,13 +197,21 @@ describe.each([
 
 describe('optional hardening', () => {
   it('sends ALB access logs to the configured bucket', () => {
-    const stack = synthesize(devWith((e) => (e.loadBalancer.accessLogs = { bucket: 'acme-alb-logs', prefix: 'web-dev' })));
-    expect(stack.resource('aws_lb').config.access_logs).toEqual({ enabled: true, bucket: 'acme-alb-logs', prefix: 'web-dev' });
+    const stack = synthesize(
+      devWith((e) => (e.loadBalancer.accessLogs = { bucket: 'acme-alb-logs', prefix: 'web-dev' })),
+    );
+    expect(stack.resource('aws_lb').config.access_logs).toEqual({
+      enabled: true,
+      bucket: 'acme-alb-logs',
+      prefix: 'web-dev',
+    });
     expect(dev.resource('aws_lb').config.access_logs).toBeUndefined();
   });
 
   it('lets an app that needs a writable root opt out', () => {
-    const stack = synthesize(devWith((e) => ((e.container.readonlyRootFilesystem = false), (e.container.writablePaths = []))));
+    const stack = synthesize(
+      devWith((e) => ((e.container.readonlyRootFilesystem = false), (e.container.writablePaths = []))),
+    );
     const [container] = JSON.parse(stack.resource('aws_ecs_task_definition').config.container_definitions);
     expect(container.readonlyRootFilesystem).toBe(false);
     expect(container.mountPoints).toEqual([]);
@@ -150,7 +219,7 @@ describe('optional hardening', () => {
 });
 
 describe('checkov skips', () => {
-  const skips = parseYaml(require('node:fs').readFileSync(`${__dirname}/../.ci/checkov-skips.yaml`, 'utf8')) as Json[];
+  const skips = parseYaml(readFileSync(`${__dirname}/../.ci/checkov-skips.yaml`, 'utf8')) as Json[];
 
   it('each name a check, the resources and a reason', () => {
     for (const skip of skips) {

@@ -9,7 +9,8 @@ describe.each([
 ])('%s stack', (_name, stack) => {
   const config = stack.config;
   const vpc = stack.resource('aws_vpc');
-  const subnets = (tier: string) => Object.entries(stack.resources('aws_subnet')).filter(([, s]) => s.tags.Tier === tier);
+  const subnets = (tier: string) =>
+    Object.entries(stack.resources('aws_subnet')).filter(([, s]) => s.tags.Tier === tier);
   const subnetRefs = (tier: string) => subnets(tier).map(([name]) => `\${aws_subnet.${name}.id}`);
   const alb = stack.resource('aws_lb');
   const albSecurityGroup = stack.resource('aws_security_group', (sg) => sg.name.endsWith('-alb'));
@@ -20,9 +21,13 @@ describe.each([
   const service = stack.resource('aws_ecs_service');
   const taskDefinition = stack.resource('aws_ecs_task_definition');
   const ingressRules = (sg: { ref: (a: string) => string }) =>
-    Object.values(stack.resources('aws_vpc_security_group_ingress_rule')).filter((r: Json) => r.security_group_id === sg.ref('id'));
+    Object.values(stack.resources('aws_vpc_security_group_ingress_rule')).filter(
+      (r: Json) => r.security_group_id === sg.ref('id'),
+    );
   const egressRules = (sg: { ref: (a: string) => string }) =>
-    Object.values(stack.resources('aws_vpc_security_group_egress_rule')).filter((r: Json) => r.security_group_id === sg.ref('id'));
+    Object.values(stack.resources('aws_vpc_security_group_egress_rule')).filter(
+      (r: Json) => r.security_group_id === sg.ref('id'),
+    );
 
   describe('network', () => {
     it('builds the VPC from the configured CIDR with DNS hostnames for the tasks', () => {
@@ -33,7 +38,8 @@ describe.each([
     it('has one public and one private subnet per AZ, none assigning public IPs', () => {
       expect(subnets('public').map(([, s]) => s.cidr_block)).toEqual(config.network.publicSubnetCidrs);
       expect(subnets('private').map(([, s]) => s.cidr_block)).toEqual(config.network.privateSubnetCidrs);
-      for (const subnet of Object.values(stack.resources('aws_subnet'))) expect(subnet.map_public_ip_on_launch).toBe(false);
+      for (const subnet of Object.values(stack.resources('aws_subnet')))
+        expect(subnet.map_public_ip_on_launch).toBe(false);
     });
 
     it('routes public subnets to the internet gateway and private subnets only through NAT', () => {
@@ -46,7 +52,12 @@ describe.each([
         return tables[tableName].route as Json[];
       };
       for (const ref of subnetRefs('public')) {
-        expect(routesOf(ref)).toEqual([expect.objectContaining({ cidr_block: '0.0.0.0/0', gateway_id: expect.stringContaining('aws_internet_gateway.') })]);
+        expect(routesOf(ref)).toEqual([
+          expect.objectContaining({
+            cidr_block: '0.0.0.0/0',
+            gateway_id: expect.stringContaining('aws_internet_gateway.'),
+          }),
+        ]);
       }
       for (const ref of subnetRefs('private')) {
         const routes = routesOf(ref);
@@ -60,7 +71,11 @@ describe.each([
       const nats = Object.values(stack.resources('aws_nat_gateway')) as Json[];
       expect(nats).toHaveLength(config.network.natGateways === 'single' ? 1 : config.network.azCount);
       for (const nat of nats) expect(subnetRefs('public')).toContain(nat.subnet_id);
-      const privateNats = new Set(Object.values(stack.resources('aws_route_table')).flatMap((t: Json) => t.route.map((r: Json) => r.nat_gateway_id)).filter(Boolean));
+      const privateNats = new Set(
+        Object.values(stack.resources('aws_route_table'))
+          .flatMap((t: Json) => t.route.map((r: Json) => r.nat_gateway_id))
+          .filter(Boolean),
+      );
       expect(privateNats.size).toBe(nats.length);
     });
 
@@ -115,7 +130,12 @@ describe.each([
     ])('%s target group registers task IPs with the environment health-check timings', (_label, group) => {
       const tg = group().config;
       const timings = config.loadBalancer.healthCheck;
-      expect(tg).toMatchObject({ target_type: 'ip', protocol: 'HTTP', port: config.container.port, vpc_id: vpc.ref('id') });
+      expect(tg).toMatchObject({
+        target_type: 'ip',
+        protocol: 'HTTP',
+        port: config.container.port,
+        vpc_id: vpc.ref('id'),
+      });
       expect(tg.deregistration_delay).toBe(String(config.loadBalancer.deregistrationDelaySeconds));
       expect(tg.health_check).toMatchObject({
         path: config.container.healthCheckPath,
@@ -134,7 +154,9 @@ describe.each([
 
     it('forwards PRD (80) to the primary group and QA (8080) to the secondary group', () => {
       expect(listener(80).config.default_action).toEqual([{ type: 'forward', target_group_arn: primary.ref('arn') }]);
-      expect(listener(8080).config.default_action).toEqual([{ type: 'forward', target_group_arn: secondary.ref('arn') }]);
+      expect(listener(8080).config.default_action).toEqual([
+        { type: 'forward', target_group_arn: secondary.ref('arn') },
+      ]);
       expect(listener(80).config.load_balancer_arn).toBe(alb.ref('arn'));
     });
 
@@ -151,13 +173,18 @@ describe.each([
 
   describe('ECS', () => {
     it('enables Container Insights on the cluster', () => {
-      expect(stack.resource('aws_ecs_cluster').config.setting).toEqual([{ name: 'containerInsights', value: 'enabled' }]);
+      expect(stack.resource('aws_ecs_cluster').config.setting).toEqual([
+        { name: 'containerInsights', value: 'enabled' },
+      ]);
     });
 
     it("owns Container Insights' log group, encrypted and expiring, before the cluster exists", () => {
       // Container Insights writes performance events to /aws/ecs/containerinsights/<cluster-name>/performance.
       const cluster = stack.resource('aws_ecs_cluster');
-      const group = stack.resource('aws_cloudwatch_log_group', (g) => g.name === `/aws/ecs/containerinsights/${cluster.config.name}/performance`);
+      const group = stack.resource(
+        'aws_cloudwatch_log_group',
+        (g) => g.name === `/aws/ecs/containerinsights/${cluster.config.name}/performance`,
+      );
       expect(group.config.kms_key_id).toBe(stack.resource('aws_kms_key').ref('arn'));
       expect(group.config.retention_in_days).toBe(config.logRetentionDays);
       expect(cluster.config.depends_on).toContain(`aws_cloudwatch_log_group.${group.name}`);
@@ -186,7 +213,11 @@ describe.each([
     it('starts behind the primary target group with the task definition container name and port', () => {
       const [container] = JSON.parse(taskDefinition.config.container_definitions);
       expect(service.config.load_balancer).toEqual([
-        { target_group_arn: primary.ref('arn'), container_name: container.name, container_port: container.portMappings[0].containerPort },
+        {
+          target_group_arn: primary.ref('arn'),
+          container_name: container.name,
+          container_port: container.portMappings[0].containerPort,
+        },
       ]);
       expect(container.portMappings[0].containerPort).toBe(config.container.port);
       expect(service.config.desired_count).toBe(config.service.desiredCount);
@@ -243,15 +274,23 @@ describe.each([
 
     it('lets the execution role pull only from this repository and write only to this log group', () => {
       const execution = stack.resource('aws_iam_role', (r) => r.name.endsWith('-ecs-execution'));
-      const policies = Object.values(stack.resources('aws_iam_role_policy')).filter((p: Json) => p.role === execution.ref('name'));
+      const policies = Object.values(stack.resources('aws_iam_role_policy')).filter(
+        (p: Json) => p.role === execution.ref('name'),
+      );
       const statements = policies.flatMap((p: Json) => policy(p.policy).Statement);
       const repository = stack.resource('aws_ecr_repository');
       const logGroup = stack.resource('aws_cloudwatch_log_group', (g) => g.name.startsWith('/ecs/'));
       expect(statements).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ Action: 'ecr:GetAuthorizationToken', Resource: '*' }),
-          expect.objectContaining({ Action: expect.arrayContaining(['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']), Resource: repository.ref('arn') }),
-          expect.objectContaining({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logGroup.ref('arn')}:log-stream:*` }),
+          expect.objectContaining({
+            Action: expect.arrayContaining(['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']),
+            Resource: repository.ref('arn'),
+          }),
+          expect.objectContaining({
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: `${logGroup.ref('arn')}:log-stream:*`,
+          }),
         ]),
       );
       expect(statements).toHaveLength(3);
@@ -264,7 +303,11 @@ describe.each([
       expect(repository.config.image_tag_mutability).toBe('IMMUTABLE');
       expect(repository.config.image_scanning_configuration).toEqual({ scan_on_push: true });
       const lifecycle = JSON.parse(stack.resource('aws_ecr_lifecycle_policy').config.policy);
-      expect(lifecycle.rules[0].selection).toEqual({ tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: config.registry.keepImages });
+      expect(lifecycle.rules[0].selection).toEqual({
+        tagStatus: 'any',
+        countType: 'imageCountMoreThan',
+        countNumber: config.registry.keepImages,
+      });
       expect(lifecycle.rules[0].action).toEqual({ type: 'expire' });
     });
 
@@ -280,11 +323,16 @@ describe.each([
         if (type === 'aws_iam_role_policy') continue; // inline policy names are scoped to their role
         for (const resource of Object.values(resources)) {
           if (typeof resource.name === 'string' && !resource.name.includes('${')) {
-            expect(`${type}: ${resource.name}`).toMatch(new RegExp(`^${type}: (/ecs/|/codebuild/|/vpc/|alias/|/aws/lambda/CodeDeployHook_|CodeDeployHook_|/aws/ecs/containerinsights/)?${prefix}`));
+            expect(`${type}: ${resource.name}`).toMatch(
+              new RegExp(
+                `^${type}: (/ecs/|/codebuild/|/vpc/|alias/|/aws/lambda/CodeDeployHook_|CodeDeployHook_|/aws/ecs/containerinsights/)?${prefix}`,
+              ),
+            );
           }
         }
       }
-      for (const name of [alb.config.name, primary.config.name, secondary.config.name]) expect(name.length).toBeLessThanOrEqual(32);
+      for (const name of [alb.config.name, primary.config.name, secondary.config.name])
+        expect(name.length).toBeLessThanOrEqual(32);
     });
 
     it('can only be applied to the configured account and region', () => {

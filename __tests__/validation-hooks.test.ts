@@ -11,31 +11,49 @@ import { allowing, shipped, statementsOfRole, synthesize, type Json } from './su
 const root = join(__dirname, '..');
 const stack = synthesize(shipped('dev'));
 const config = stack.config;
-const functions = Object.entries(stack.resources('aws_lambda_function')).map(([name, fn]) => ({ name, fn, ref: (a: string) => `\${aws_lambda_function.${name}.${a}}` }));
-const byEvent = (event: string) => functions.find(({ fn }) => fn.function_name === `CodeDeployHook_web-dev-${LIFECYCLE_HOOKS.find((h) => h.event === event)!.file}`)!;
+const functions = Object.entries(stack.resources('aws_lambda_function')).map(([name, fn]) => ({
+  name,
+  fn,
+  ref: (a: string) => `\${aws_lambda_function.${name}.${a}}`,
+}));
+const byEvent = (event: string) =>
+  functions.find(
+    ({ fn }) => fn.function_name === `CodeDeployHook_web-dev-${LIFECYCLE_HOOKS.find((h) => h.event === event)!.file}`,
+  )!;
 
 describe('hook bundles', () => {
-  it.each(LIFECYCLE_HOOKS.map((h) => h.file))('%s is one minified index.js under 50 KB zipped, without the AWS SDK', (file) => {
-    const bundle = bundleHook(file);
-    expect(bundle.zipBytes).toBeLessThan(50 * 1024);
-    const entries = unzipSync(readFileSync(bundle.zipPath));
-    expect(Object.keys(entries)).toEqual(['index.js']);
-    const code = strFromU8(entries['index.js']);
-    expect(code).toContain('require("@aws-sdk/client-codedeploy")'); // from the Lambda runtime
-    expect(code).not.toContain('PutLifecycleEventHookExecutionStatusCommand = class'); // not bundled
-  });
+  it.each(LIFECYCLE_HOOKS.map((h) => h.file))(
+    '%s is one minified index.js under 50 KB zipped, without the AWS SDK',
+    (file) => {
+      const bundle = bundleHook(file);
+      expect(bundle.zipBytes).toBeLessThan(50 * 1024);
+      const entries = unzipSync(readFileSync(bundle.zipPath));
+      expect(Object.keys(entries)).toEqual(['index.js']);
+      const code = strFromU8(entries['index.js']);
+      expect(code).toContain('require("@aws-sdk/client-codedeploy")'); // from the Lambda runtime
+      expect(code).not.toContain('PutLifecycleEventHookExecutionStatusCommand = class'); // not bundled
+    },
+  );
 
   it.each(LIFECYCLE_HOOKS.map((h) => h.file))('%s exports the handler Lambda calls (index.handler)', (file) => {
     const code = strFromU8(unzipSync(readFileSync(bundleHook(file).zipPath))['index.js']);
     const module = { exports: {} as Record<string, unknown> };
-    new Function('module', 'exports', 'require', code)(module, module.exports, createRequire(join(root, 'package.json')));
+    new Function('module', 'exports', 'require', code)(
+      module,
+      module.exports,
+      createRequire(join(root, 'package.json')),
+    );
     expect(typeof module.exports.handler).toBe('function');
   });
 
   it('is byte-for-byte the same when built again in another process (no spurious function updates)', () => {
     const file = 'after-allow-test-traffic';
     const script = `process.stdout.write(require('./stacks/validation/hook-bundle').bundleHook('${file}').sha256Hex)`;
-    const again = execFileSync(process.execPath, [require.resolve('tsx/cli'), '-e', script], { cwd: root, encoding: 'utf8', env: { ...process.env, TZ: 'Pacific/Auckland' } });
+    const again = execFileSync(process.execPath, [require.resolve('tsx/cli'), '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, TZ: 'Pacific/Auckland' },
+    });
     expect(again).toBe(bundleHook(file).sha256Hex);
   });
 });
@@ -54,17 +72,24 @@ describe('hook functions in the stack', () => {
     );
   });
 
-  it.each(LIFECYCLE_HOOKS.map((h) => h.event))('%s runs the bundled code on Node.js 22 in the private subnets', (event) => {
-    const { fn } = byEvent(event);
-    const file = LIFECYCLE_HOOKS.find((h) => h.event === event)!.file;
-    expect(fn).toMatchObject({ runtime: 'nodejs22.x', handler: 'index.handler', timeout: config.hooks.timeoutSeconds });
-    expect(fn.source_code_hash).toBe(bundleHook(file).sha256Base64);
-    expect(fn.filename).toMatch(new RegExp(`^assets/.*/${bundleHook(file).sha256Hex}/${file}-[0-9a-f]{16}\\.zip$`));
-    expect(fn.vpc_config).toEqual({ subnet_ids: privateSubnets, security_group_ids: [hooksGroup.ref('id')] });
-    const logGroup = stack.resource('aws_cloudwatch_log_group', (g) => g.name === `/aws/lambda/${fn.function_name}`);
-    expect(fn.logging_config.log_group).toBe(logGroup.ref('name'));
-    expect(logGroup.config.retention_in_days).toBe(config.logRetentionDays);
-  });
+  it.each(LIFECYCLE_HOOKS.map((h) => h.event))(
+    '%s runs the bundled code on Node.js 22 in the private subnets',
+    (event) => {
+      const { fn } = byEvent(event);
+      const file = LIFECYCLE_HOOKS.find((h) => h.event === event)!.file;
+      expect(fn).toMatchObject({
+        runtime: 'nodejs22.x',
+        handler: 'index.handler',
+        timeout: config.hooks.timeoutSeconds,
+      });
+      expect(fn.source_code_hash).toBe(bundleHook(file).sha256Base64);
+      expect(fn.filename).toMatch(new RegExp(`^assets/.*/${bundleHook(file).sha256Hex}/${file}-[0-9a-f]{16}\\.zip$`));
+      expect(fn.vpc_config).toEqual({ subnet_ids: privateSubnets, security_group_ids: [hooksGroup.ref('id')] });
+      const logGroup = stack.resource('aws_cloudwatch_log_group', (g) => g.name === `/aws/lambda/${fn.function_name}`);
+      expect(fn.logging_config.log_group).toBe(logGroup.ref('name'));
+      expect(logGroup.config.retention_in_days).toBe(config.logRetentionDays);
+    },
+  );
 
   it('smoke-tests the QA listener after test traffic and the PRD listener after production traffic', () => {
     const alb = stack.resource('aws_lb');
@@ -72,7 +97,8 @@ describe('hook functions in the stack', () => {
     const prd = JSON.parse(byEvent('AfterAllowTraffic').fn.environment.variables.SMOKE_TEST);
     expect(qa).toEqual({ url: `http://${alb.ref('dns_name')}:8080`, ...config.hooks.smokeTest });
     expect(prd.url).toBe(`http://${alb.ref('dns_name')}`);
-    for (const event of ['BeforeInstall', 'AfterInstall', 'BeforeAllowTraffic']) expect(byEvent(event).fn.environment).toBeUndefined();
+    for (const event of ['BeforeInstall', 'AfterInstall', 'BeforeAllowTraffic'])
+      expect(byEvent(event).fn.environment).toBeUndefined();
   });
 
   it('lets the functions report status only for this deployment group', () => {
@@ -82,7 +108,8 @@ describe('hook functions in the stack', () => {
         Resource: `arn:aws:codedeploy:${config.region}:${config.accountId}:deploymentgroup:${application.config.name}/${group.config.deployment_group_name}`,
       }),
     ]);
-    for (const { fn } of functions) expect(fn.role).toBe(stack.resource('aws_iam_role', (r) => r.name.endsWith('-codedeploy-hooks')).ref('arn'));
+    for (const { fn } of functions)
+      expect(fn.role).toBe(stack.resource('aws_iam_role', (r) => r.name.endsWith('-codedeploy-hooks')).ref('arn'));
   });
 
   it('lets CodeDeploy invoke exactly these functions', () => {
@@ -97,7 +124,9 @@ describe('hook functions in the stack', () => {
   });
 
   it('lets the functions out only to the listener ports and HTTPS', () => {
-    const egress = Object.values(stack.resources('aws_vpc_security_group_egress_rule')).filter((r: Json) => r.security_group_id === hooksGroup.ref('id'));
+    const egress = Object.values(stack.resources('aws_vpc_security_group_egress_rule')).filter(
+      (r: Json) => r.security_group_id === hooksGroup.ref('id'),
+    );
     expect(egress.map((r: Json) => r.from_port).sort((a: number, b: number) => a - b)).toEqual([80, 443, 8080]);
   });
 

@@ -71,8 +71,14 @@ export class EnvironmentStack extends TerraformStack {
     const { repository, pipeline, artifactStore } = this.delivery;
     const region = config.region;
     const outputs: Record<string, { value: string; description: string }> = {
-      production_url: { value: loadBalancer.url(config.loadBalancer.productionPort), description: 'PRD listener: production traffic' },
-      test_url: { value: loadBalancer.url(config.loadBalancer.testPort), description: 'QA listener: the replacement task set during a deployment' },
+      production_url: {
+        value: loadBalancer.url(config.loadBalancer.productionPort),
+        description: 'PRD listener: production traffic',
+      },
+      test_url: {
+        value: loadBalancer.url(config.loadBalancer.testPort),
+        description: 'QA listener: the replacement task set during a deployment',
+      },
       ecr_repository_url: { value: registry.repositoryUrl, description: 'Images the pipeline builds' },
       ecs_cluster_name: { value: fargate.clusterName, description: 'ECS cluster' },
       ecs_service_name: { value: fargate.serviceName, description: 'ECS service' },
@@ -95,9 +101,7 @@ function configureProvider(stack: TerraformStack, config: EnvironmentConfig): vo
   new AwsProvider(stack, 'aws', {
     region: config.region,
     allowedAccountIds: [config.accountId], // a dev config can never be applied to another account
-    defaultTags: [
-      { tags: { ...config.tags, Application: config.app, Environment: config.name, ManagedBy: 'cdktf' } },
-    ],
+    defaultTags: [{ tags: { ...config.tags, Application: config.app, Environment: config.name, ManagedBy: 'cdktf' } }],
   });
 }
 

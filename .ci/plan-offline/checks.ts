@@ -40,7 +40,9 @@ export function checkFirstDeploy(plan: Json, declaredResources: number): string[
 export function resourcesOf(values: Json): PlannedResource[] {
   const module = values?.root_module ?? {};
   return [module, ...(module.child_modules ?? [])].flatMap((m: Json) =>
-    (m.resources ?? []).filter((r: Json) => r.mode === 'managed').map((r: Json) => ({ address: r.address, type: r.type, values: r.values })),
+    (m.resources ?? [])
+      .filter((r: Json) => r.mode === 'managed')
+      .map((r: Json) => ({ address: r.address, type: r.type, values: r.values })),
   );
 }
 
@@ -52,7 +54,9 @@ export function checkBuildspec(resources: readonly PlannedResource[], expected: 
     const buildspec = project.values?.source?.[0]?.buildspec;
     if (buildspec === expected) return [];
     if (typeof buildspec !== 'string') return [`${where}: ${project.address} has no known buildspec`];
-    return [`${where}: ${project.address} buildspec differs from artifacts/buildspec.yml ${firstDifference(buildspec, expected)}`];
+    return [
+      `${where}: ${project.address} buildspec differs from artifacts/buildspec.yml ${firstDifference(buildspec, expected)}`,
+    ];
   });
 }
 
@@ -68,7 +72,10 @@ function firstDifference(actual: string, expected: string): string {
  * action names its service. `configured(address, attribute)` says whether the stack set the
  * attribute itself (computed ones are mock values in the mocked apply).
  */
-export function checkPolicies(resources: readonly PlannedResource[], configured: (address: string, attribute: string) => boolean): { checked: number; problems: string[] } {
+export function checkPolicies(
+  resources: readonly PlannedResource[],
+  configured: (address: string, attribute: string) => boolean,
+): { checked: number; problems: string[] } {
   const problems: string[] = [];
   let checked = 0;
   for (const resource of resources) {
@@ -85,18 +92,21 @@ export function checkPolicies(resources: readonly PlannedResource[], configured:
         problems.push(`${where}: not valid JSON (${(error as Error).message})`);
         continue;
       }
-      if (document.Version !== '2012-10-17') problems.push(`${where}: Version is ${JSON.stringify(document.Version)}, not "2012-10-17"`);
+      if (document.Version !== '2012-10-17')
+        problems.push(`${where}: Version is ${JSON.stringify(document.Version)}, not "2012-10-17"`);
       const statements = [document.Statement].flat();
       if (statements.length === 0 || statements.some((s: Json) => typeof s !== 'object' || s === null)) {
         problems.push(`${where}: Statement must be a non-empty list of objects`);
         continue;
       }
       statements.forEach((statement: Json, index: number) => {
-        if (!['Allow', 'Deny'].includes(statement.Effect)) problems.push(`${where}: Statement[${index}].Effect is ${JSON.stringify(statement.Effect)}`);
+        if (!['Allow', 'Deny'].includes(statement.Effect))
+          problems.push(`${where}: Statement[${index}].Effect is ${JSON.stringify(statement.Effect)}`);
         const actions = [statement.Action ?? statement.NotAction ?? []].flat();
         if (actions.length === 0) problems.push(`${where}: Statement[${index}] has no Action`);
         for (const action of actions) {
-          if (typeof action !== 'string' || !ACTION.test(action)) problems.push(`${where}: Statement[${index}] action ${JSON.stringify(action)} has no service prefix`);
+          if (typeof action !== 'string' || !ACTION.test(action))
+            problems.push(`${where}: Statement[${index}] action ${JSON.stringify(action)} has no service prefix`);
         }
       });
     }
@@ -117,16 +127,20 @@ export function checkDeploymentFiles(files: ReadonlyMap<string, string>): string
     try {
       const document = parseYaml(appspec);
       const properties = document?.Resources?.[0]?.TargetService?.Properties;
-      if (properties?.TaskDefinition !== '<TASK_DEFINITION>') problems.push('appspec.yaml: TaskDefinition is not the literal <TASK_DEFINITION>');
+      if (properties?.TaskDefinition !== '<TASK_DEFINITION>')
+        problems.push('appspec.yaml: TaskDefinition is not the literal <TASK_DEFINITION>');
     } catch (error) {
-      problems.push(`appspec.yaml: not valid YAML after Terraform evaluated it (${(error as Error).message.split('\n')[0]})`);
+      problems.push(
+        `appspec.yaml: not valid YAML after Terraform evaluated it (${(error as Error).message.split('\n')[0]})`,
+      );
     }
   }
   if (taskdef === undefined) problems.push('deployment files: no taskdef.json');
   else {
     try {
       const images = (JSON.parse(taskdef).containerDefinitions ?? []).map((c: Json) => c.image);
-      if (!images.includes('<IMAGE1_NAME>')) problems.push('taskdef.json: no container image is the placeholder <IMAGE1_NAME>');
+      if (!images.includes('<IMAGE1_NAME>'))
+        problems.push('taskdef.json: no container image is the placeholder <IMAGE1_NAME>');
     } catch (error) {
       problems.push(`taskdef.json: not valid JSON after Terraform evaluated it (${(error as Error).message})`);
     }

@@ -62,7 +62,10 @@ const MOCK_PUBLIC_IP = '198.51.100.10'; // TEST-NET-2 (RFC 5737): documentation 
 export function buildWorkCopy(synthesized: Json, options: WorkCopyOptions): WorkCopy {
   const json: Json = structuredClone(synthesized);
   const differences: string[] = [];
-  const declaredResources = Object.values(json.resource ?? {}).reduce((sum: number, byName: Json) => sum + Object.keys(byName).length, 0);
+  const declaredResources = Object.values(json.resource ?? {}).reduce(
+    (sum: number, byName: Json) => sum + Object.keys(byName).length,
+    0,
+  );
 
   const pinnedVersion: string = json.terraform.required_providers.aws.version;
   json.terraform.required_providers.aws = { source: 'hashicorp/aws', version: options.providerVersion };
@@ -85,7 +88,9 @@ export function buildWorkCopy(synthesized: Json, options: WorkCopyOptions): Work
     const fixed = options.zoneNames(region);
     locals[`offline_${name}_names`] = fixed;
     text = replaceReferences(text, `data.aws_availability_zones.${name}`, { names: `local.offline_${name}_names` });
-    differences.push(`data.aws_availability_zones.${name}: fixed zone names ${fixed.join(', ')} (the data source calls AWS)`);
+    differences.push(
+      `data.aws_availability_zones.${name}: fixed zone names ${fixed.join(', ')} (the data source calls AWS)`,
+    );
   }
 
   const archives = json.data?.archive_file ?? {};
@@ -113,7 +118,10 @@ export function buildWorkCopy(synthesized: Json, options: WorkCopyOptions): Work
     delete workCopy.data.aws_availability_zones;
     delete workCopy.data.archive_file;
     const others = Object.keys(workCopy.data);
-    if (others.length > 0) throw new Error(`data sources with no offline replacement: ${others.join(', ')}. Add one in .ci/plan-offline/work-copy.ts`);
+    if (others.length > 0)
+      throw new Error(
+        `data sources with no offline replacement: ${others.join(', ')}. Add one in .ci/plan-offline/work-copy.ts`,
+      );
     delete workCopy.data;
   }
   if (workCopy.provider?.archive) {
@@ -144,7 +152,9 @@ function configureProvider(json: Json, differences: string[]): string {
     differences.push('provider aws: no allowed_account_ids (nothing is applied to any account)');
   }
   Object.assign(provider, OFFLINE_PROVIDER_SETTINGS);
-  differences.push('provider aws: placeholder credentials, skip_credentials_validation, skip_requesting_account_id, skip_metadata_api_check');
+  differences.push(
+    'provider aws: placeholder credentials, skip_credentials_validation, skip_requesting_account_id, skip_metadata_api_check',
+  );
   return provider.region;
 }
 
@@ -160,7 +170,8 @@ function replaceReferences(text: string, address: string, attributes: Record<str
   const inner = new RegExp(`${escaped}\\.(\\w+)`, 'g');
   const replacement = (attribute: string) => {
     const value = attributes[attribute];
-    if (value === undefined) throw new Error(`${address}.${attribute} has no offline replacement. Add one in .ci/plan-offline/work-copy.ts`);
+    if (value === undefined)
+      throw new Error(`${address}.${attribute} has no offline replacement. Add one in .ci/plan-offline/work-copy.ts`);
     return value;
   };
   // A reference that is a whole string may become a literal; one inside an expression stays an expression.
@@ -171,7 +182,8 @@ function replaceReferences(text: string, address: string, attributes: Record<str
     })
     .replace(inner, (_match, attribute: string) => {
       const value = replacement(attribute);
-      if (typeof value !== 'string') throw new Error(`${address}.${attribute} is used inside an expression; it needs an expression replacement`);
+      if (typeof value !== 'string')
+        throw new Error(`${address}.${attribute} is used inside an expression; it needs an expression replacement`);
       return value;
     });
 }
@@ -182,7 +194,9 @@ function stripNewerAttributes(json: Json, options: WorkCopyOptions, differences:
     for (const [name, config] of Object.entries<Json>(json.resource?.[type] ?? {})) {
       if (!(attribute in config)) continue;
       delete config[attribute];
-      differences.push(`${type}.${name}: ${attribute} stripped (needs aws >= ${since}; covered by the binding's types and synth tests)`);
+      differences.push(
+        `${type}.${name}: ${attribute} stripped (needs aws >= ${since}; covered by the binding's types and synth tests)`,
+      );
     }
   }
 }

@@ -20,10 +20,15 @@ export class Synthesized {
   }
 
   /** The one resource of a type whose config matches `where` (or the only one). */
-  resource(type: string, where: (config: Json) => boolean = () => true): { name: string; config: Json; ref: (attr: string) => string } {
+  resource(
+    type: string,
+    where: (config: Json) => boolean = () => true,
+  ): { name: string; config: Json; ref: (attr: string) => string } {
     const matches = Object.entries(this.resources(type)).filter(([, config]) => where(config));
     if (matches.length !== 1) {
-      throw new Error(`expected exactly one ${type} matching the filter in stack "${this.config.name}", found ${matches.length}`);
+      throw new Error(
+        `expected exactly one ${type} matching the filter in stack "${this.config.name}", found ${matches.length}`,
+      );
     }
     const [name, config] = matches[0];
     return { name, config, ref: (attr: string) => `\${${type}.${name}.${attr}}` };

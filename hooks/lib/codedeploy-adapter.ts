@@ -1,4 +1,8 @@
-import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand, type LifecycleEventStatus } from '@aws-sdk/client-codedeploy';
+import {
+  CodeDeployClient,
+  PutLifecycleEventHookExecutionStatusCommand,
+  type LifecycleEventStatus,
+} from '@aws-sdk/client-codedeploy';
 import { logger, type Check, type LambdaContext } from './check';
 import { REPORT_MARGIN_MS } from '../contract';
 
@@ -43,8 +47,14 @@ export function codeDeployHook(hook: string, check: Check, options: CodeDeployAd
     // Promise.resolve().then: a check that throws synchronously is caught like any other error.
     const checked = Promise.resolve()
       .then(() => check({ deadline, log, event }))
-      .then((result) => ({ status: (result.passed ? 'Succeeded' : 'Failed') as LifecycleEventStatus, summary: result.summary }))
-      .catch((error: unknown) => ({ status: 'Failed' as LifecycleEventStatus, summary: `the check threw: ${describe(error)}` }));
+      .then((result) => ({
+        status: (result.passed ? 'Succeeded' : 'Failed') as LifecycleEventStatus,
+        summary: result.summary,
+      }))
+      .catch((error: unknown) => ({
+        status: 'Failed' as LifecycleEventStatus,
+        summary: `the check threw: ${describe(error)}`,
+      }));
 
     const outcome = await Promise.race([checked, outOfTime]);
     clearTimeout(timer);
@@ -83,10 +93,20 @@ async function reportStatus(
 }
 
 function isRetryable(error: unknown): boolean {
-  const { name, $metadata, $retryable } = error as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const { name, $metadata, $retryable } = error as {
+    name?: string;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: unknown;
+  };
   return (
     Boolean($retryable) ||
-    ['ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'ServiceUnavailable', 'InternalFailure'].includes(name ?? '') ||
+    [
+      'ThrottlingException',
+      'TooManyRequestsException',
+      'RequestLimitExceeded',
+      'ServiceUnavailable',
+      'InternalFailure',
+    ].includes(name ?? '') ||
     ($metadata?.httpStatusCode ?? 0) >= 500
   );
 }

@@ -31,16 +31,16 @@ export function ecsNativeHook(hook: string, check: Check, options: EcsNativeAdap
     const checked = Promise.resolve()
       .then(() => check({ deadline, log, event }))
       .then(
-      (result): EcsHookResponse => {
-        log('verdict', { passed: result.passed, summary: result.summary });
-        if (result.passed) return { hookStatus: 'SUCCEEDED' };
-        return result.retryLater ? { hookStatus: 'IN_PROGRESS', callBackDelay } : { hookStatus: 'FAILED' };
-      },
-      (error: unknown): EcsHookResponse => {
-        log('check threw', { error: String(error) });
-        return { hookStatus: 'FAILED' };
-      },
-    );
+        (result): EcsHookResponse => {
+          log('verdict', { passed: result.passed, summary: result.summary });
+          if (result.passed) return { hookStatus: 'SUCCEEDED' };
+          return result.retryLater ? { hookStatus: 'IN_PROGRESS', callBackDelay } : { hookStatus: 'FAILED' };
+        },
+        (error: unknown): EcsHookResponse => {
+          log('check threw', { error: String(error) });
+          return { hookStatus: 'FAILED' };
+        },
+      );
     const response = await Promise.race([checked, outOfTime]);
     clearTimeout(timer);
     return response;

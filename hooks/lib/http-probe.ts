@@ -28,19 +28,26 @@ export function probe(url: string, timeoutMs: number): Promise<ProbeResult> {
       clearTimeout(timer);
       resolve({ ...result, millis: Date.now() - started });
     };
-    const req = request(url, { method: 'GET', agent: false, headers: { connection: 'close', 'user-agent': 'codedeploy-hook-smoke-test' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        if (body.length < MAX_BODY) body += chunk.slice(0, MAX_BODY - body.length);
-      });
-      res.on('end', () => finish({ status: res.statusCode, body }));
-      res.on('error', (error) => finish({ status: res.statusCode, body, error: error.message }));
-    });
-    const timer = setTimeout(() => {
-      finish({ body: '', error: `no complete response within ${timeoutMs} ms` });
-      req.destroy();
-    }, Math.max(0, timeoutMs));
+    const req = request(
+      url,
+      { method: 'GET', agent: false, headers: { connection: 'close', 'user-agent': 'codedeploy-hook-smoke-test' } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (body.length < MAX_BODY) body += chunk.slice(0, MAX_BODY - body.length);
+        });
+        res.on('end', () => finish({ status: res.statusCode, body }));
+        res.on('error', (error) => finish({ status: res.statusCode, body, error: error.message }));
+      },
+    );
+    const timer = setTimeout(
+      () => {
+        finish({ body: '', error: `no complete response within ${timeoutMs} ms` });
+        req.destroy();
+      },
+      Math.max(0, timeoutMs),
+    );
     req.on('error', (error: NodeJS.ErrnoException) => finish({ body: '', error: error.code ?? error.message }));
     req.end();
   });

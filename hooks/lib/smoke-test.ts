@@ -54,7 +54,11 @@ async function untilHealthy(
   };
 }
 
-async function withinBudget(url: string, config: SmokeTestConfig, remaining: () => number): Promise<CheckResult & { slowestMs: number }> {
+async function withinBudget(
+  url: string,
+  config: SmokeTestConfig,
+  remaining: () => number,
+): Promise<CheckResult & { slowestMs: number }> {
   let slowestMs = 0;
   for (let sample = 0; sample < config.latency.samples; sample++) {
     if (remaining() < MIN_REQUEST_MS) {
@@ -79,7 +83,8 @@ async function withinBudget(url: string, config: SmokeTestConfig, remaining: () 
 function describeProblem(result: ProbeResult, config: SmokeTestConfig): string {
   if (result.status === undefined) return result.error ?? 'no response';
   if (result.status !== config.expectedStatus) return `status ${result.status}, expected ${config.expectedStatus}`;
-  if (config.bodyContains && !result.body.includes(config.bodyContains)) return `body does not contain "${config.bodyContains}"`;
+  if (config.bodyContains && !result.body.includes(config.bodyContains))
+    return `body does not contain "${config.bodyContains}"`;
   return '';
 }
 

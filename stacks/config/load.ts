@@ -10,7 +10,10 @@ export class ConfigError extends Error {
  * and returns the selected ones. Throws ConfigError before any construct exists.
  * @param selected environment names to return; all when empty
  */
-export function loadEnvironments(inputs: readonly EnvironmentInput[], selected: readonly string[] = []): EnvironmentConfig[] {
+export function loadEnvironments(
+  inputs: readonly EnvironmentInput[],
+  selected: readonly string[] = [],
+): EnvironmentConfig[] {
   const problems: string[] = [];
   const configs: EnvironmentConfig[] = [];
   const seen = new Set<string>();
@@ -23,13 +26,20 @@ export function loadEnvironments(inputs: readonly EnvironmentInput[], selected: 
     seen.add(input?.name);
     const result = environmentSchema.safeParse(input);
     if (result.success) configs.push(result.data);
-    else problems.push(...result.error.issues.map((issue) => `${label}: ${formatPath(issue.path) || '(root)'}: ${withFix(issue.message)}`));
+    else
+      problems.push(
+        ...result.error.issues.map(
+          (issue) => `${label}: ${formatPath(issue.path) || '(root)'}: ${withFix(issue.message)}`,
+        ),
+      );
   });
 
   const known = inputs.map((input) => input?.name);
   for (const name of selected) {
     if (!known.includes(name)) {
-      problems.push(`environment "${name}" was selected but is not configured. Fix: choose one of ${known.join(', ')} or add it to stacks/config/environments.ts`);
+      problems.push(
+        `environment "${name}" was selected but is not configured. Fix: choose one of ${known.join(', ')} or add it to stacks/config/environments.ts`,
+      );
     }
   }
 

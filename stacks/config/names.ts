@@ -52,7 +52,12 @@ export type ResourceNames = { readonly [K in keyof typeof NAME_LIMITS]: string }
   readonly flowLogGroup: string;
 };
 
-export function resourceNames(app: string, environment: string, accountId = '000000000000', region = 'us-east-1'): ResourceNames {
+export function resourceNames(
+  app: string,
+  environment: string,
+  accountId = '000000000000',
+  region = 'us-east-1',
+): ResourceNames {
   const prefix = `${app}-${environment}`;
   return {
     prefix,

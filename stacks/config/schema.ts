@@ -53,242 +53,280 @@ const intBetween = (min: number, max: number, unit = '') =>
     .min(min, { error: `is below ${min}. Fix: use a whole number from ${min} to ${max}${unit}` })
     .max(max, { error: `is above ${max}. Fix: use a whole number from ${min} to ${max}${unit}` });
 
-export const environmentSchema = z
-  .strictObject({
-    name: pattern(/^[a-z][a-z0-9]{1,9}$/, 'must be 2-10 lowercase letters or digits, starting with a letter. Fix: use a name such as "dev"')
-      .describe('Environment and stack name: the `<env>` in every resource name (2-10 lowercase letters or digits).'),
-    app: pattern(/^[a-z][a-z0-9-]{0,18}[a-z0-9]$/, 'must be 2-20 lowercase letters, digits or hyphens, starting with a letter. Fix: use a name such as "web"')
-      .describe(`Application name. \`<app>-<env>\` prefixes every resource name and may have at most ${MAX_PREFIX_LENGTH} characters (ALB and target-group names are limited to 32).`),
-    region: pattern(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, 'is not an AWS region code. Fix: use a region such as "eu-central-1"')
-      .describe('AWS region of every resource.'),
-    accountId: pattern(/^\d{12}$/, 'must be exactly 12 digits, as a string. Fix: copy it from `aws sts get-caller-identity --query Account`')
-      .describe('The only account the stack may be applied to (the provider\'s `allowed_account_ids`): 12 digits, as a string.'),
-    network: z.strictObject({
-      vpcCidr: cidrText.describe('VPC range, /16 to /22.'),
-      azCount: intBetween(2, 3, ' (availability zones)').describe('Availability zones: one public and one private subnet in each.'),
-      natGateways: z
-        .enum(['one-per-az', 'single'], {
-          error: 'must be "one-per-az" or "single". Fix: use "single" for cheap environments, "one-per-az" for resilient ones',
-        })
-        .describe('`single` saves the cost of extra NAT gateways; `one-per-az` survives an AZ outage.'),
-      flowLogTraffic: z
-        .enum(['ALL', 'REJECT'], { error: 'must be "ALL" or "REJECT". Fix: use "REJECT" to log refused traffic only' })
-        .default('REJECT')
-        .describe('VPC flow logs to CloudWatch: `REJECT` (refused traffic only, cheap) or `ALL`.'),
-      publicSubnetCidrs: z
-        .array(cidrText)
-        .optional()
-        .describe('One per AZ, inside the VPC, non-overlapping, /27 or larger. Default: the first azCount /+4 blocks of the VPC.'),
-      privateSubnetCidrs: z
-        .array(cidrText)
-        .optional()
-        .describe('One per AZ, like publicSubnetCidrs. Default: /+4 blocks 8, 9, ... of the VPC.'),
-    }),
-    container: z.strictObject({
-      name: pattern(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "-" or "_". Fix: use a name such as "app"')
-        .default('app')
-        .describe('Container name in the task definition.'),
-      initialImage: pattern(/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, 'must be a full image reference with a tag or digest. Fix: use e.g. "public.ecr.aws/docker/library/httpd:2.4"')
-        .refine((image) => !image.endsWith(':latest'), {
-          error: 'must not use the mutable "latest" tag. Fix: pin a version tag such as ":2.4" or a digest',
-        })
-        .describe('Image the service runs until the pipeline deploys one: a tag or digest, never `latest`. ECR Public avoids Docker Hub rate limits.'),
-      port: port(80).describe('Port the container listens on (the target groups\' port).'),
-      cpu: z
-        .number({ error: 'must be a number of Fargate CPU units. Fix: use 256, 512, 1024, 2048, 4096, 8192 or 16384' })
-        .describe('Fargate CPU units of the task.'),
-      memory: z
-        .number({ error: 'must be a number of MiB. Fix: use a value valid for the chosen cpu, e.g. 512 for 256' })
-        .describe('MiB of the task: a value Fargate allows with the chosen cpu.'),
-      healthCheckPath: pattern(/^\/[\x21-\x7e]{0,1023}$/, 'must start with "/" and contain no spaces. Fix: use a path such as "/health"')
-        .describe('Path of the target groups\' health check.'),
-      readonlyRootFilesystem: z.boolean({ error: 'must be true or false' }).default(true)
-        .describe('Run the container with a read-only root filesystem.'),
-      writablePaths: z
-        .array(pattern(/^\/[A-Za-z0-9._\/-]{1,255}$/, 'must be an absolute path. Fix: use e.g. "/tmp"'))
-        .max(10)
-        .default([])
-        .describe('Directories the app writes to; each gets an empty task-local volume (e.g. httpd\'s `/usr/local/apache2/logs`).'),
-    }),
-    service: z.strictObject({
-      desiredCount: intBetween(1, 100, ' tasks').describe('Tasks the service runs.'),
-      healthCheckGracePeriodSeconds: intBetween(0, 2147483647, ' seconds').default(30)
-        .describe('Seconds ECS ignores failing load-balancer health checks after a task starts.'),
-    }),
-    loadBalancer: z.strictObject({
-      productionPort: port(80).optional().describe('PRD listener port: 80, or 443 with `https`.'),
-      testPort: port(8080).optional().describe('QA listener port: 8080, or 8443 with `https`.'),
-      https: z
-        .strictObject({
-          certificateArn: pattern(
-            /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/,
-            'is not an ACM certificate ARN. Fix: copy it from `aws acm list-certificates` in the environment region',
-          ).describe('ACM certificate in the environment\'s account and region.'),
-          domainName: pattern(
-            /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
-            'is not a DNS name. Fix: use the name the certificate covers, e.g. "app.example.com"',
-          ).describe('The name the certificate covers; the URLs and smoke tests use it.'),
-          hostedZoneId: pattern(/^Z[A-Z0-9]{1,32}$/, 'is not a Route 53 hosted zone id. Fix: copy it from `aws route53 list-hosted-zones`')
-            .optional()
-            .describe('Route 53 zone to create domainName in, as an alias of the ALB; otherwise create the record yourself.'),
-        })
-        .optional()
-        .describe('HTTPS on both listeners (TLS 1.3/1.2 policy); port 80 then only redirects to HTTPS.'),
-      deletionProtection: z.boolean({ error: 'must be true or false' }).default(false)
-        .describe('Refuse to delete the ALB (set `false` and deploy before destroying).'),
-      accessLogs: z
-        .strictObject({
-          bucket: pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not a valid S3 bucket name. Fix: name an existing bucket')
-            .describe('An existing bucket (SSE-S3) that allows ELB log delivery.'),
-          prefix: z.string().default('').describe('Key prefix of the log objects.'),
-        })
-        .optional()
-        .describe('ALB access logs.'),
-      testListenerAllowedCidrs: z.array(cidrText).default([])
-        .describe('Who may reach the QA listener besides the validation hooks. Default nobody; `0.0.0.0/0` is refused.'),
-      healthCheck: z.strictObject({
-        intervalSeconds: intBetween(5, 300, ' seconds').describe('Seconds between health checks of a target.'),
-        timeoutSeconds: intBetween(2, 120, ' seconds').describe('Seconds a check may take; less than intervalSeconds.'),
-        healthyThreshold: intBetween(2, 10).describe('Passed checks before a target is healthy.'),
-        unhealthyThreshold: intBetween(2, 10).describe('Failed checks before a target is unhealthy.'),
-      }),
-      deregistrationDelaySeconds: intBetween(0, 3600, ' seconds')
-        .describe('Seconds a draining target keeps its connections (the AWS default 300 slows every swap).'),
-    }),
-    registry: z.strictObject({
-      keepImages: intBetween(1, 10000, ' images').describe('Images ECR keeps; older ones expire.'),
-    }),
-    pipeline: z
+const environmentFields = z.strictObject({
+  name: pattern(
+    /^[a-z][a-z0-9]{1,9}$/,
+    'must be 2-10 lowercase letters or digits, starting with a letter. Fix: use a name such as "dev"',
+  ).describe('Environment and stack name: the `<env>` in every resource name (2-10 lowercase letters or digits).'),
+  app: pattern(
+    /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/,
+    'must be 2-20 lowercase letters, digits or hyphens, starting with a letter. Fix: use a name such as "web"',
+  ).describe(
+    `Application name. \`<app>-<env>\` prefixes every resource name and may have at most ${MAX_PREFIX_LENGTH} characters (ALB and target-group names are limited to 32).`,
+  ),
+  region: pattern(
+    /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/,
+    'is not an AWS region code. Fix: use a region such as "eu-central-1"',
+  ).describe('AWS region of every resource.'),
+  accountId: pattern(
+    /^\d{12}$/,
+    'must be exactly 12 digits, as a string. Fix: copy it from `aws sts get-caller-identity --query Account`',
+  ).describe(
+    "The only account the stack may be applied to (the provider's `allowed_account_ids`): 12 digits, as a string.",
+  ),
+  network: z.strictObject({
+    vpcCidr: cidrText.describe('VPC range, /16 to /22.'),
+    azCount: intBetween(2, 3, ' (availability zones)').describe(
+      'Availability zones: one public and one private subnet in each.',
+    ),
+    natGateways: z
+      .enum(['one-per-az', 'single'], {
+        error:
+          'must be "one-per-az" or "single". Fix: use "single" for cheap environments, "one-per-az" for resilient ones',
+      })
+      .describe('`single` saves the cost of extra NAT gateways; `one-per-az` survives an AZ outage.'),
+    flowLogTraffic: z
+      .enum(['ALL', 'REJECT'], { error: 'must be "ALL" or "REJECT". Fix: use "REJECT" to log refused traffic only' })
+      .default('REJECT')
+      .describe('VPC flow logs to CloudWatch: `REJECT` (refused traffic only, cheap) or `ALL`.'),
+    publicSubnetCidrs: z
+      .array(cidrText)
+      .optional()
+      .describe(
+        'One per AZ, inside the VPC, non-overlapping, /27 or larger. Default: the first azCount /+4 blocks of the VPC.',
+      ),
+    privateSubnetCidrs: z
+      .array(cidrText)
+      .optional()
+      .describe('One per AZ, like publicSubnetCidrs. Default: /+4 blocks 8, 9, ... of the VPC.'),
+  }),
+  container: z.strictObject({
+    name: pattern(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "-" or "_". Fix: use a name such as "app"')
+      .default('app')
+      .describe('Container name in the task definition.'),
+    initialImage: pattern(
+      /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/,
+      'must be a full image reference with a tag or digest. Fix: use e.g. "public.ecr.aws/docker/library/httpd:2.4"',
+    )
+      .refine((image) => !image.endsWith(':latest'), {
+        error: 'must not use the mutable "latest" tag. Fix: pin a version tag such as ":2.4" or a digest',
+      })
+      .describe(
+        'Image the service runs until the pipeline deploys one: a tag or digest, never `latest`. ECR Public avoids Docker Hub rate limits.',
+      ),
+    port: port(80).describe("Port the container listens on (the target groups' port)."),
+    cpu: z
+      .number({ error: 'must be a number of Fargate CPU units. Fix: use 256, 512, 1024, 2048, 4096, 8192 or 16384' })
+      .describe('Fargate CPU units of the task.'),
+    memory: z
+      .number({ error: 'must be a number of MiB. Fix: use a value valid for the chosen cpu, e.g. 512 for 256' })
+      .describe('MiB of the task: a value Fargate allows with the chosen cpu.'),
+    healthCheckPath: pattern(
+      /^\/[\x21-\x7e]{0,1023}$/,
+      'must start with "/" and contain no spaces. Fix: use a path such as "/health"',
+    ).describe("Path of the target groups' health check."),
+    readonlyRootFilesystem: z
+      .boolean({ error: 'must be true or false' })
+      .default(true)
+      .describe('Run the container with a read-only root filesystem.'),
+    writablePaths: z
+      .array(pattern(/^\/[A-Za-z0-9._/-]{1,255}$/, 'must be an absolute path. Fix: use e.g. "/tmp"'))
+      .max(10)
+      .default([])
+      .describe(
+        "Directories the app writes to; each gets an empty task-local volume (e.g. httpd's `/usr/local/apache2/logs`).",
+      ),
+  }),
+  service: z.strictObject({
+    desiredCount: intBetween(1, 100, ' tasks').describe('Tasks the service runs.'),
+    healthCheckGracePeriodSeconds: intBetween(0, 2147483647, ' seconds')
+      .default(30)
+      .describe('Seconds ECS ignores failing load-balancer health checks after a task starts.'),
+  }),
+  loadBalancer: z.strictObject({
+    productionPort: port(80).optional().describe('PRD listener port: 80, or 443 with `https`.'),
+    testPort: port(8080).optional().describe('QA listener port: 8080, or 8443 with `https`.'),
+    https: z
       .strictObject({
-        branch: pattern(/^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[A-Za-z0-9._\/-]{1,100}$/, 'is not a valid git branch name. Fix: use a name such as "main"')
-          .default('main')
-          .describe('Branch of the CodeCommit repository whose pushes deploy this environment.'),
-        trafficShift: z
-          .enum(TRAFFIC_SHIFTS, { error: `is not a predefined ECS deployment configuration. Fix: use one of ${TRAFFIC_SHIFTS.join(', ')}` })
-          .default('AllAtOnce')
-          .describe('How CodeDeploy shifts production traffic: one of its predefined ECS configurations.'),
-        waitForRerouteMinutes: intBetween(0, 2880, ' minutes').default(0)
-          .describe('0: reroute production traffic as soon as the replacement is ready. N: wait up to N minutes for an operator, then stop and roll back.'),
-        terminationWaitMinutes: intBetween(0, 2880, ' minutes').default(5)
-          .describe('Minutes the old task set keeps running after the reroute, for a fast rollback.'),
-        buildTimeoutMinutes: intBetween(5, 480, ' minutes').default(20).describe('CodeBuild timeout.'),
-        artifactRetentionDays: intBetween(1, 3650, ' days').default(30)
-          .describe('Days pipeline artifacts and replaced versions of the deployment files are kept.'),
-        notificationEmail: z.email({ error: 'is not an email address. Fix: use e.g. "team@example.com" or remove the field' })
+        certificateArn: pattern(
+          /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/,
+          'is not an ACM certificate ARN. Fix: copy it from `aws acm list-certificates` in the environment region',
+        ).describe("ACM certificate in the environment's account and region."),
+        domainName: pattern(
+          /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+          'is not a DNS name. Fix: use the name the certificate covers, e.g. "app.example.com"',
+        ).describe('The name the certificate covers; the URLs and smoke tests use it.'),
+        hostedZoneId: pattern(
+          /^Z[A-Z0-9]{1,32}$/,
+          'is not a Route 53 hosted zone id. Fix: copy it from `aws route53 list-hosted-zones`',
+        )
           .optional()
-          .describe('Subscribed to the topic of failed pipeline runs, failed or stopped deployments and alarms (confirm the email).'),
-        alarms: z
-          .strictObject({
-            target5xxPerMinute: intBetween(1, 100000).default(5)
-              .describe('Target 5xx responses per minute, on either target group, that stop a deployment.'),
-            loadBalancer5xxPerMinute: intBetween(1, 100000).default(10)
-              .describe('Load balancer 5xx responses per minute that stop a deployment.'),
-            evaluationMinutes: intBetween(1, 60, ' minutes').default(2)
-              .describe('Consecutive minutes over a threshold before its alarm fires.'),
-          })
-          .prefault({}),
-      })
-      .prefault({}),
-    hooks: z
-      .strictObject({
-        timeoutSeconds: intBetween(30, 900, ' seconds').default(120)
-          .describe(`Lambda timeout of each lifecycle hook; checks stop and report ${REPORT_MARGIN_MS / 1000} s before it.`),
-        smokeTest: z
-          .strictObject({
-            paths: z
-              .array(pattern(/^\/[\x21-\x7e]{0,1023}$/, 'must start with "/" and contain no spaces. Fix: use a path such as "/health"'))
-              .min(1, { error: 'needs at least one path. Fix: use ["/"]' })
-              .default(['/'])
-              .describe('Paths the smoke tests request, after test traffic (QA listener) and after production traffic (PRD listener).'),
-            expectedStatus: intBetween(100, 599).default(200).describe('Status every response must have.'),
-            bodyContains: z.string().min(1).optional().describe('Text every checked response must contain.'),
-            requestTimeoutMs: intBetween(100, 60000, ' ms').default(3000).describe('Timeout of each request.'),
-            retries: intBetween(0, 20).default(4).describe('Further attempts per path after a failed one.'),
-            backoffMs: intBetween(0, 60000, ' ms').default(1000).describe('Wait before the first retry; doubles after each.'),
-            latency: z
-              .strictObject({
-                samples: intBetween(0, 100).default(5).describe('Requests per path, after it passed, that must each answer within budgetMs.'),
-                budgetMs: intBetween(1, 60000, ' ms').default(2000).describe('Latency budget of each sample.'),
-              })
-              .prefault({}),
-          })
-          .prefault({}),
-      })
-      .prefault({}),
-    logRetentionDays: z
-      .number()
-      .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
-        error: `is not a retention CloudWatch Logs accepts. Fix: use one of ${LOG_RETENTION_DAYS.join(', ')}`,
-      })
-      .describe('CloudWatch Logs retention of every log group (each is encrypted with the environment key).'),
-    allowDestroyWithData: z.boolean({ error: 'must be true or false' })
-      .describe('Lets `cdktf destroy` delete a non-empty ECR repository and artifact bucket.'),
-    tags: z.record(z.string(), z.string()).default({})
-      .describe('Extra tags on every resource, besides `Application`, `Environment` and `ManagedBy`.'),
-    state: z
-      .strictObject({
-        bucket: pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not a valid S3 bucket name. Fix: use the name of an existing bucket for Terraform state')
-          .describe('An existing bucket for Terraform state.'),
-        region: z.string().optional().describe('The bucket\'s region; default the environment\'s.'),
-        keyPrefix: z.string().default('ecs-bluegreen').describe('State objects are `<keyPrefix>/<app>/<env>/terraform.tfstate`.'),
+          .describe(
+            'Route 53 zone to create domainName in, as an alias of the ALB; otherwise create the record yourself.',
+          ),
       })
       .optional()
-      .describe('Remote state in S3 with S3-native locking (`use_lockfile`). Without it, state is `terraform.<env>.tfstate` in the project root (fine to try things, not for teams).'),
-  })
+      .describe('HTTPS on both listeners (TLS 1.3/1.2 policy); port 80 then only redirects to HTTPS.'),
+    deletionProtection: z
+      .boolean({ error: 'must be true or false' })
+      .default(false)
+      .describe('Refuse to delete the ALB (set `false` and deploy before destroying).'),
+    accessLogs: z
+      .strictObject({
+        bucket: pattern(
+          /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+          'is not a valid S3 bucket name. Fix: name an existing bucket',
+        ).describe('An existing bucket (SSE-S3) that allows ELB log delivery.'),
+        prefix: z.string().default('').describe('Key prefix of the log objects.'),
+      })
+      .optional()
+      .describe('ALB access logs.'),
+    testListenerAllowedCidrs: z
+      .array(cidrText)
+      .default([])
+      .describe('Who may reach the QA listener besides the validation hooks. Default nobody; `0.0.0.0/0` is refused.'),
+    healthCheck: z.strictObject({
+      intervalSeconds: intBetween(5, 300, ' seconds').describe('Seconds between health checks of a target.'),
+      timeoutSeconds: intBetween(2, 120, ' seconds').describe('Seconds a check may take; less than intervalSeconds.'),
+      healthyThreshold: intBetween(2, 10).describe('Passed checks before a target is healthy.'),
+      unhealthyThreshold: intBetween(2, 10).describe('Failed checks before a target is unhealthy.'),
+    }),
+    deregistrationDelaySeconds: intBetween(0, 3600, ' seconds').describe(
+      'Seconds a draining target keeps its connections (the AWS default 300 slows every swap).',
+    ),
+  }),
+  registry: z.strictObject({
+    keepImages: intBetween(1, 10000, ' images').describe('Images ECR keeps; older ones expire.'),
+  }),
+  pipeline: z
+    .strictObject({
+      branch: pattern(
+        /^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[A-Za-z0-9._/-]{1,100}$/,
+        'is not a valid git branch name. Fix: use a name such as "main"',
+      )
+        .default('main')
+        .describe('Branch of the CodeCommit repository whose pushes deploy this environment.'),
+      trafficShift: z
+        .enum(TRAFFIC_SHIFTS, {
+          error: `is not a predefined ECS deployment configuration. Fix: use one of ${TRAFFIC_SHIFTS.join(', ')}`,
+        })
+        .default('AllAtOnce')
+        .describe('How CodeDeploy shifts production traffic: one of its predefined ECS configurations.'),
+      waitForRerouteMinutes: intBetween(0, 2880, ' minutes')
+        .default(0)
+        .describe(
+          '0: reroute production traffic as soon as the replacement is ready. N: wait up to N minutes for an operator, then stop and roll back.',
+        ),
+      terminationWaitMinutes: intBetween(0, 2880, ' minutes')
+        .default(5)
+        .describe('Minutes the old task set keeps running after the reroute, for a fast rollback.'),
+      buildTimeoutMinutes: intBetween(5, 480, ' minutes').default(20).describe('CodeBuild timeout.'),
+      artifactRetentionDays: intBetween(1, 3650, ' days')
+        .default(30)
+        .describe('Days pipeline artifacts and replaced versions of the deployment files are kept.'),
+      notificationEmail: z
+        .email({ error: 'is not an email address. Fix: use e.g. "team@example.com" or remove the field' })
+        .optional()
+        .describe(
+          'Subscribed to the topic of failed pipeline runs, failed or stopped deployments and alarms (confirm the email).',
+        ),
+      alarms: z
+        .strictObject({
+          target5xxPerMinute: intBetween(1, 100000)
+            .default(5)
+            .describe('Target 5xx responses per minute, on either target group, that stop a deployment.'),
+          loadBalancer5xxPerMinute: intBetween(1, 100000)
+            .default(10)
+            .describe('Load balancer 5xx responses per minute that stop a deployment.'),
+          evaluationMinutes: intBetween(1, 60, ' minutes')
+            .default(2)
+            .describe('Consecutive minutes over a threshold before its alarm fires.'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  hooks: z
+    .strictObject({
+      timeoutSeconds: intBetween(30, 900, ' seconds')
+        .default(120)
+        .describe(
+          `Lambda timeout of each lifecycle hook; checks stop and report ${REPORT_MARGIN_MS / 1000} s before it.`,
+        ),
+      smokeTest: z
+        .strictObject({
+          paths: z
+            .array(
+              pattern(
+                /^\/[\x21-\x7e]{0,1023}$/,
+                'must start with "/" and contain no spaces. Fix: use a path such as "/health"',
+              ),
+            )
+            .min(1, { error: 'needs at least one path. Fix: use ["/"]' })
+            .default(['/'])
+            .describe(
+              'Paths the smoke tests request, after test traffic (QA listener) and after production traffic (PRD listener).',
+            ),
+          expectedStatus: intBetween(100, 599).default(200).describe('Status every response must have.'),
+          bodyContains: z.string().min(1).optional().describe('Text every checked response must contain.'),
+          requestTimeoutMs: intBetween(100, 60000, ' ms').default(3000).describe('Timeout of each request.'),
+          retries: intBetween(0, 20).default(4).describe('Further attempts per path after a failed one.'),
+          backoffMs: intBetween(0, 60000, ' ms')
+            .default(1000)
+            .describe('Wait before the first retry; doubles after each.'),
+          latency: z
+            .strictObject({
+              samples: intBetween(0, 100)
+                .default(5)
+                .describe('Requests per path, after it passed, that must each answer within budgetMs.'),
+              budgetMs: intBetween(1, 60000, ' ms').default(2000).describe('Latency budget of each sample.'),
+            })
+            .prefault({}),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  logRetentionDays: z
+    .number()
+    .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+      error: `is not a retention CloudWatch Logs accepts. Fix: use one of ${LOG_RETENTION_DAYS.join(', ')}`,
+    })
+    .describe('CloudWatch Logs retention of every log group (each is encrypted with the environment key).'),
+  allowDestroyWithData: z
+    .boolean({ error: 'must be true or false' })
+    .describe('Lets `cdktf destroy` delete a non-empty ECR repository and artifact bucket.'),
+  tags: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe('Extra tags on every resource, besides `Application`, `Environment` and `ManagedBy`.'),
+  state: z
+    .strictObject({
+      bucket: pattern(
+        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        'is not a valid S3 bucket name. Fix: use the name of an existing bucket for Terraform state',
+      ).describe('An existing bucket for Terraform state.'),
+      region: z.string().optional().describe("The bucket's region; default the environment's."),
+      keyPrefix: z
+        .string()
+        .default('ecs-bluegreen')
+        .describe('State objects are `<keyPrefix>/<app>/<env>/terraform.tfstate`.'),
+    })
+    .optional()
+    .describe(
+      'Remote state in S3 with S3-native locking (`use_lockfile`). Without it, state is `terraform.<env>.tfstate` in the project root (fine to try things, not for teams).',
+    ),
+});
+
+type Fields = z.output<typeof environmentFields>;
+type IssueReporter = (path: (string | number)[], message: string) => void;
+
+export const environmentSchema = environmentFields
   .superRefine((env, ctx) => {
-    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-
-    const names = resourceNames(env.app, env.name, env.accountId, env.region);
-    for (const problem of namesOverLimit(names)) {
-      issue(['app'], `${problem}. Fix: shorten app or the environment name so "<app>-<env>" has at most ${MAX_PREFIX_LENGTH} characters`);
-    }
-
-    const memory = FARGATE_MEMORY_BY_CPU[env.container.cpu];
-    if (!memory) {
-      issue(['container', 'cpu'], `${env.container.cpu} is not a Fargate CPU size. Fix: use one of ${Object.keys(FARGATE_MEMORY_BY_CPU).join(', ')}`);
-    } else if (!memory.includes(env.container.memory)) {
-      issue(
-        ['container', 'memory'],
-        `${env.container.memory} MiB is not valid with cpu ${env.container.cpu}. Fix: use one of ${memory.join(', ')}`,
-      );
-    }
-
-    const lb = env.loadBalancer;
-    const { productionPort, testPort } = listenerPorts(lb);
-    if (productionPort === testPort) {
-      issue(['loadBalancer', 'testPort'], `equals productionPort (${productionPort}). Fix: use a different port, such as 8080`);
-    }
-    if (lb.https) {
-      for (const [field, value] of [['productionPort', productionPort], ['testPort', testPort]] as const) {
-        if (value === 80) issue(['loadBalancer', field], 'is 80, which redirects to HTTPS in https mode. Fix: use 443 / 8443 or remove it');
-      }
-      const [, , , certRegion, certAccount] = lb.https.certificateArn.split(':');
-      if (certRegion !== env.region || certAccount !== env.accountId) {
-        issue(
-          ['loadBalancer', 'https', 'certificateArn'],
-          `is in ${certAccount}/${certRegion}, but the ALB is in ${env.accountId}/${env.region}. Fix: request or import the certificate in the environment's account and region`,
-        );
-      }
-    }
-    if (lb.healthCheck.timeoutSeconds >= lb.healthCheck.intervalSeconds) {
-      issue(
-        ['loadBalancer', 'healthCheck', 'timeoutSeconds'],
-        `must be less than intervalSeconds (${lb.healthCheck.intervalSeconds}). Fix: lower the timeout or raise the interval`,
-      );
-    }
-    lb.testListenerAllowedCidrs.forEach((text, i) => {
-      const cidr = parseCidr(text);
-      if (!cidr) issue(['loadBalancer', 'testListenerAllowedCidrs', i], `"${text}" is not a valid IPv4 network CIDR. Fix: use e.g. "203.0.113.0/24"`);
-      else if (cidr.prefix === 0) issue(['loadBalancer', 'testListenerAllowedCidrs', i], 'opens the test listener to the whole internet. Fix: list your office or VPN ranges');
-    });
-
-    if (env.hooks.smokeTest.requestTimeoutMs >= env.hooks.timeoutSeconds * 1000 - REPORT_MARGIN_MS) {
-      issue(
-        ['hooks', 'smokeTest', 'requestTimeoutMs'],
-        `leaves no time to retry within hooks.timeoutSeconds (${env.hooks.timeoutSeconds}). Fix: lower it or raise hooks.timeoutSeconds`,
-      );
-    }
-
+    const issue: IssueReporter = (path, message) => ctx.addIssue({ code: 'custom', path, message });
+    validateNames(env, issue);
+    validateTaskSize(env.container, issue);
+    validateListeners(env, issue);
+    validateTestListenerCidrs(env.loadBalancer.testListenerAllowedCidrs, issue);
+    validateHookTiming(env.hooks, issue);
     validateNetwork(env.network, issue);
   })
   .transform((env) => {
@@ -298,14 +336,103 @@ export const environmentSchema = z
       loadBalancer: { ...env.loadBalancer, ...listenerPorts(env.loadBalancer) },
       network: {
         ...env.network,
-        publicSubnetCidrs: env.network.publicSubnetCidrs ?? defaultSubnets(vpc, 'publicSubnetCidrs', env.network.azCount),
-        privateSubnetCidrs: env.network.privateSubnetCidrs ?? defaultSubnets(vpc, 'privateSubnetCidrs', env.network.azCount),
+        publicSubnetCidrs:
+          env.network.publicSubnetCidrs ?? defaultSubnets(vpc, 'publicSubnetCidrs', env.network.azCount),
+        privateSubnetCidrs:
+          env.network.privateSubnetCidrs ?? defaultSubnets(vpc, 'privateSubnetCidrs', env.network.azCount),
       },
     };
   });
 
+/** Every derived AWS name must fit its limit. */
+function validateNames(env: Fields, issue: IssueReporter): void {
+  const names = resourceNames(env.app, env.name, env.accountId, env.region);
+  for (const problem of namesOverLimit(names)) {
+    issue(
+      ['app'],
+      `${problem}. Fix: shorten app or the environment name so "<app>-<env>" has at most ${MAX_PREFIX_LENGTH} characters`,
+    );
+  }
+}
+
+/** cpu and memory must be a pair Fargate offers. */
+function validateTaskSize(container: Fields['container'], issue: IssueReporter): void {
+  const memory = FARGATE_MEMORY_BY_CPU[container.cpu];
+  if (!memory) {
+    issue(
+      ['container', 'cpu'],
+      `${container.cpu} is not a Fargate CPU size. Fix: use one of ${Object.keys(FARGATE_MEMORY_BY_CPU).join(', ')}`,
+    );
+  } else if (!memory.includes(container.memory)) {
+    issue(
+      ['container', 'memory'],
+      `${container.memory} MiB is not valid with cpu ${container.cpu}. Fix: use one of ${memory.join(', ')}`,
+    );
+  }
+}
+
+/** Distinct listener ports, none on 80 in HTTPS mode, a certificate where the ALB is, sane health checks. */
+function validateListeners(env: Fields, issue: IssueReporter): void {
+  const lb = env.loadBalancer;
+  const { productionPort, testPort } = listenerPorts(lb);
+  if (productionPort === testPort) {
+    issue(
+      ['loadBalancer', 'testPort'],
+      `equals productionPort (${productionPort}). Fix: use a different port, such as 8080`,
+    );
+  }
+  if (lb.https) {
+    const ports = { productionPort, testPort };
+    for (const field of ['productionPort', 'testPort'] as const) {
+      if (ports[field] === 80) {
+        issue(
+          ['loadBalancer', field],
+          'is 80, which redirects to HTTPS in https mode. Fix: use 443 / 8443 or remove it',
+        );
+      }
+    }
+    const [, , , certRegion, certAccount] = lb.https.certificateArn.split(':');
+    if (certRegion !== env.region || certAccount !== env.accountId) {
+      issue(
+        ['loadBalancer', 'https', 'certificateArn'],
+        `is in ${certAccount}/${certRegion}, but the ALB is in ${env.accountId}/${env.region}. Fix: request or import the certificate in the environment's account and region`,
+      );
+    }
+  }
+  if (lb.healthCheck.timeoutSeconds >= lb.healthCheck.intervalSeconds) {
+    issue(
+      ['loadBalancer', 'healthCheck', 'timeoutSeconds'],
+      `must be less than intervalSeconds (${lb.healthCheck.intervalSeconds}). Fix: lower the timeout or raise the interval`,
+    );
+  }
+}
+
+/** Valid network CIDRs, and never the whole internet. */
+function validateTestListenerCidrs(cidrs: readonly string[], issue: IssueReporter): void {
+  cidrs.forEach((text, i) => {
+    const path = ['loadBalancer', 'testListenerAllowedCidrs', i];
+    const cidr = parseCidr(text);
+    if (!cidr) issue(path, `"${text}" is not a valid IPv4 network CIDR. Fix: use e.g. "203.0.113.0/24"`);
+    else if (cidr.prefix === 0)
+      issue(path, 'opens the test listener to the whole internet. Fix: list your office or VPN ranges');
+  });
+}
+
+/** A request must fit in the hook's time with room to retry and report. */
+function validateHookTiming(hooks: Fields['hooks'], issue: IssueReporter): void {
+  if (hooks.smokeTest.requestTimeoutMs >= hooks.timeoutSeconds * 1000 - REPORT_MARGIN_MS) {
+    issue(
+      ['hooks', 'smokeTest', 'requestTimeoutMs'],
+      `leaves no time to retry within hooks.timeoutSeconds (${hooks.timeoutSeconds}). Fix: lower it or raise hooks.timeoutSeconds`,
+    );
+  }
+}
+
 /** Listener ports with their defaults: 80/8080 for HTTP, 443/8443 for HTTPS. */
-function listenerPorts(lb: { productionPort?: number; testPort?: number; https?: object }): { productionPort: number; testPort: number } {
+function listenerPorts(lb: { productionPort?: number; testPort?: number; https?: object }): {
+  productionPort: number;
+  testPort: number;
+} {
   return {
     productionPort: lb.productionPort ?? (lb.https ? 443 : 80),
     testPort: lb.testPort ?? (lb.https ? 8443 : 8080),
@@ -318,37 +445,57 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 type NetworkInput = { vpcCidr: string; azCount: number; publicSubnetCidrs?: string[]; privateSubnetCidrs?: string[] };
-type IssueReporter = (path: (string | number)[], message: string) => void;
 
 function validateNetwork(network: NetworkInput, issue: IssueReporter): void {
   const vpc = parseCidr(network.vpcCidr);
   if (!vpc) {
-    issue(['network', 'vpcCidr'], `"${network.vpcCidr}" is not a valid IPv4 network CIDR. Fix: use a network address such as "10.10.0.0/16"`);
+    issue(
+      ['network', 'vpcCidr'],
+      `"${network.vpcCidr}" is not a valid IPv4 network CIDR. Fix: use a network address such as "10.10.0.0/16"`,
+    );
     return;
   }
   if (vpc.prefix < 16 || vpc.prefix > 22) {
-    issue(['network', 'vpcCidr'], `/${vpc.prefix} is outside what this stack supports. Fix: use a prefix from /16 to /22`);
+    issue(
+      ['network', 'vpcCidr'],
+      `/${vpc.prefix} is outside what this stack supports. Fix: use a prefix from /16 to /22`,
+    );
     return;
   }
   const subnets: { path: (string | number)[]; cidr: Cidr }[] = [];
   for (const kind of ['publicSubnetCidrs', 'privateSubnetCidrs'] as const) {
     const texts = network[kind] ?? defaultSubnets(vpc, kind, network.azCount);
     if (texts.length !== network.azCount) {
-      issue(['network', kind], `lists ${texts.length} CIDRs but azCount is ${network.azCount}. Fix: give exactly one CIDR per availability zone`);
+      issue(
+        ['network', kind],
+        `lists ${texts.length} CIDRs but azCount is ${network.azCount}. Fix: give exactly one CIDR per availability zone`,
+      );
     }
     texts.forEach((text, i) => {
       const cidr = parseCidr(text);
       const path = ['network', kind, i];
-      if (!cidr) issue(path, `"${text}" is not a valid IPv4 network CIDR. Fix: use a block inside ${network.vpcCidr}, such as "${formatCidr(cidrSubnet(vpc, 4, i))}"`);
-      else if (!cidrContains(vpc, cidr)) issue(path, `"${text}" does not fit inside the VPC ${network.vpcCidr}. Fix: choose a block inside the VPC CIDR`);
-      else if (cidr.prefix > 27) issue(path, `"${text}" is smaller than /27, too small for an ALB and tasks. Fix: use /27 or larger`);
+      if (!cidr)
+        issue(
+          path,
+          `"${text}" is not a valid IPv4 network CIDR. Fix: use a block inside ${network.vpcCidr}, such as "${formatCidr(cidrSubnet(vpc, 4, i))}"`,
+        );
+      else if (!cidrContains(vpc, cidr))
+        issue(
+          path,
+          `"${text}" does not fit inside the VPC ${network.vpcCidr}. Fix: choose a block inside the VPC CIDR`,
+        );
+      else if (cidr.prefix > 27)
+        issue(path, `"${text}" is smaller than /27, too small for an ALB and tasks. Fix: use /27 or larger`);
       else subnets.push({ path, cidr });
     });
   }
   for (let a = 0; a < subnets.length; a++) {
     for (let b = a + 1; b < subnets.length; b++) {
       if (cidrsOverlap(subnets[a].cidr, subnets[b].cidr)) {
-        issue(subnets[b].path, `${formatCidr(subnets[b].cidr)} overlaps ${formatCidr(subnets[a].cidr)} (${formatPath(subnets[a].path)}). Fix: give every subnet its own block`);
+        issue(
+          subnets[b].path,
+          `${formatCidr(subnets[b].cidr)} overlaps ${formatCidr(subnets[a].cidr)} (${formatPath(subnets[a].path)}). Fix: give every subnet its own block`,
+        );
       }
     }
   }

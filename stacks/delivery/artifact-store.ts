@@ -35,7 +35,10 @@ export class ArtifactStore extends Construct {
     const context = EnvironmentContext.of(this);
     this.keyArn = context.keyArn;
 
-    const bucket = new S3Bucket(this, 'bucket', { bucket: context.names.artifactBucket, forceDestroy: props.forceDestroy });
+    const bucket = new S3Bucket(this, 'bucket', {
+      bucket: context.names.artifactBucket,
+      forceDestroy: props.forceDestroy,
+    });
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
 
@@ -45,7 +48,12 @@ export class ArtifactStore extends Construct {
     });
     const encryption = new S3BucketServerSideEncryptionConfiguration(this, 'encryption', {
       bucket: bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: this.keyArn }, bucketKeyEnabled: true }],
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: this.keyArn },
+          bucketKeyEnabled: true,
+        },
+      ],
     });
     this.configured = [versioning, encryption];
     this.blockPublicAccess(bucket);
@@ -112,7 +120,11 @@ export class ArtifactStore extends Construct {
    * (https://docs.aws.amazon.com/codebuild/latest/userguide/setting-up-service-role.html).
    */
   grantReadWrite(role: RoleRef, policyName: string, options: { readBucketAcl?: boolean } = {}): void {
-    const bucketActions = ['s3:GetBucketLocation', 's3:GetBucketVersioning', ...(options.readBucketAcl ? ['s3:GetBucketAcl'] : [])];
+    const bucketActions = [
+      's3:GetBucketLocation',
+      's3:GetBucketVersioning',
+      ...(options.readBucketAcl ? ['s3:GetBucketAcl'] : []),
+    ];
     grant(this, policyName, role, [
       { actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'], resources: [`${this.bucketArn}/*`] },
       { actions: bucketActions.sort(), resources: [this.bucketArn] },

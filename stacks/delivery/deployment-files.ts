@@ -46,7 +46,12 @@ export class DeploymentFiles extends Construct {
         containerPort: props.taskDefinition.containerPort,
         subnets: props.subnetIds,
         securityGroups: props.securityGroupIds,
-        hooks: { raw: hooks.length === 0 ? '' : `Hooks:\n${hooks.map(([event, fn]) => `  - ${event}: ${JSON.stringify(fn)}`).join('\n')}` },
+        hooks: {
+          raw:
+            hooks.length === 0
+              ? ''
+              : `Hooks:\n${hooks.map(([event, fn]) => `  - ${event}: ${JSON.stringify(fn)}`).join('\n')}`,
+        },
       }),
       'taskdef.json': renderTaskDefinitionTemplate(props.taskDefinition),
     };
@@ -99,7 +104,9 @@ function fingerprint(files: Readonly<Record<string, string>>): string {
  */
 export function writeRenderedDeploymentFiles(stackDir: string): string[] {
   const synthesized = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
-  const archives = Object.values(synthesized.data?.archive_file ?? {}) as { source: { filename: string; content: string }[] }[];
+  const archives = Object.values(synthesized.data?.archive_file ?? {}) as {
+    source: { filename: string; content: string }[];
+  }[];
   const written: string[] = [];
   for (const { filename, content } of archives.flatMap((archive) => archive.source)) {
     const path = join(stackDir, 'deployment-files', filename);

@@ -67,7 +67,10 @@ export class BlueGreenDeployment extends Construct implements DeploymentEngine {
     });
     const { roleArn, permissions } = this.serviceRole(props, alarms);
 
-    const application = new CodedeployApp(this, 'application', { name: names.codeDeployApplication, computePlatform: 'ECS' });
+    const application = new CodedeployApp(this, 'application', {
+      name: names.codeDeployApplication,
+      computePlatform: 'ECS',
+    });
     this.applicationName = application.name;
     this.applicationArn = application.arn;
     const { listeners, targetGroups } = props.loadBalancer;
@@ -147,7 +150,11 @@ export class BlueGreenDeployment extends Construct implements DeploymentEngine {
         actions: ['elasticloadbalancing:ModifyListener'],
         resources: [listeners.production.arn, listeners.test.arn],
       },
-      { sid: 'ReadDeploymentAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: alarms.map((alarm) => alarm.arn) },
+      {
+        sid: 'ReadDeploymentAlarms',
+        actions: ['cloudwatch:DescribeAlarms'],
+        resources: alarms.map((alarm) => alarm.arn),
+      },
       passRolesToEcsTasks(props.service.taskRoles),
       { sid: 'InvokeLifecycleHooks', actions: ['lambda:InvokeFunction'], resources: [...props.hookFunctionArns] },
     ]);
@@ -181,7 +188,11 @@ export class BlueGreenDeployment extends Construct implements DeploymentEngine {
     return [
       {
         sid: 'RegisterRevision',
-        actions: ['codedeploy:GetApplication', 'codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'],
+        actions: [
+          'codedeploy:GetApplication',
+          'codedeploy:GetApplicationRevision',
+          'codedeploy:RegisterApplicationRevision',
+        ],
         resources: [this.applicationArn],
       },
       {
@@ -189,7 +200,11 @@ export class BlueGreenDeployment extends Construct implements DeploymentEngine {
         actions: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment'],
         resources: [this.deploymentGroupArn],
       },
-      { sid: 'ReadDeploymentConfig', actions: ['codedeploy:GetDeploymentConfig'], resources: [this.deploymentConfigArn] },
+      {
+        sid: 'ReadDeploymentConfig',
+        actions: ['codedeploy:GetDeploymentConfig'],
+        resources: [this.deploymentConfigArn],
+      },
       {
         // The Service Authorization Reference lists task-definition as RegisterTaskDefinition's resource;
         // the deploy action registers taskdef.json, whose family is this one, so every revision is in scope.

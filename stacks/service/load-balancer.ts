@@ -140,7 +140,9 @@ export class LoadBalancer extends Construct implements LoadBalancerRef {
     return new LbListener(this, id, {
       loadBalancerArn: this.alb.arn,
       port,
-      ...(https ? { protocol: 'HTTPS', sslPolicy: TLS_POLICY, certificateArn: https.certificateArn } : { protocol: 'HTTP' }),
+      ...(https
+        ? { protocol: 'HTTPS', sslPolicy: TLS_POLICY, certificateArn: https.certificateArn }
+        : { protocol: 'HTTP' }),
       defaultAction: [{ type: 'forward', targetGroupArn: forwardTo.arn }],
       tags: { Name: `${EnvironmentContext.of(this).names.loadBalancer}-${label}` },
       // CodeDeploy rewrites the default action on every deployment; Terraform must not put it back.

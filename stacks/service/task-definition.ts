@@ -33,7 +33,9 @@ export function renderTaskDefinitionTemplate(values: TaskDefinitionValues): stri
     readonlyRootFilesystem: { raw: String(readonlyRootFilesystem) },
     volumes: { raw: JSON.stringify(writablePaths.map((_, i) => ({ name: volumeName(i) }))) },
     mountPoints: {
-      raw: JSON.stringify(writablePaths.map((containerPath, i) => ({ sourceVolume: volumeName(i), containerPath, readOnly: false }))),
+      raw: JSON.stringify(
+        writablePaths.map((containerPath, i) => ({ sourceVolume: volumeName(i), containerPath, readOnly: false })),
+      ),
     },
   });
 }

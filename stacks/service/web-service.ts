@@ -8,7 +8,10 @@ import { LoadBalancer } from './load-balancer';
 
 export interface WebServiceProps {
   readonly network: NetworkRef;
-  readonly config: Pick<EnvironmentConfig, 'container' | 'service' | 'loadBalancer' | 'registry' | 'allowDestroyWithData'>;
+  readonly config: Pick<
+    EnvironmentConfig,
+    'container' | 'service' | 'loadBalancer' | 'registry' | 'allowDestroyWithData'
+  >;
 }
 
 /**

@@ -46,7 +46,8 @@ export class EnvironmentContext {
   static of(scope: IConstruct): EnvironmentContext {
     const stack = TerraformStack.of(scope);
     const context = CONTEXTS.get(stack);
-    if (!context) throw new Error(`stack ${stack.node.id} has no environment context: call EnvironmentContext.attach first`);
+    if (!context)
+      throw new Error(`stack ${stack.node.id} has no environment context: call EnvironmentContext.attach first`);
     return context;
   }
 

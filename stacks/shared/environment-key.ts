@@ -24,10 +24,17 @@ function publisherStatements(accountId: string): object[] {
           },
         ];
   return [
-    ...statement('ServicesOfThisAccountPublishEncryptedNotifications', PUBLISHING_SERVICES.filter((s) => s.sendsSourceAccount), {
-      StringEquals: { 'aws:SourceAccount': accountId },
-    }),
-    ...statement('EventBridgePublishesEncryptedNotifications', PUBLISHING_SERVICES.filter((s) => !s.sendsSourceAccount)),
+    ...statement(
+      'ServicesOfThisAccountPublishEncryptedNotifications',
+      PUBLISHING_SERVICES.filter((s) => s.sendsSourceAccount),
+      {
+        StringEquals: { 'aws:SourceAccount': accountId },
+      },
+    ),
+    ...statement(
+      'EventBridgePublishesEncryptedNotifications',
+      PUBLISHING_SERVICES.filter((s) => !s.sendsSourceAccount),
+    ),
   ];
 }
 
@@ -81,7 +88,6 @@ export class EnvironmentKey extends Construct {
     this.arn = key.arn;
     context.useKey(key.arn);
   }
-
 }
 
 /** Lets a role encrypt and decrypt data under the key. */

@@ -68,7 +68,12 @@ export function serviceRole(scope: Construct, id: string, props: ServiceRoleProp
 }
 
 /** Attaches an inline policy to a role. */
-export function grant(scope: Construct, id: string, role: RoleRef, statements: readonly PolicyStatement[]): IamRolePolicy {
+export function grant(
+  scope: Construct,
+  id: string,
+  role: RoleRef,
+  statements: readonly PolicyStatement[],
+): IamRolePolicy {
   return new IamRolePolicy(scope, id, { name: id, role: role.name, policy: policyDocument(statements) });
 }
 

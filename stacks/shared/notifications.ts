@@ -51,7 +51,10 @@ export class Notifications extends Construct {
       new SnsTopicSubscription(this, 'email', { topicArn: this.topic.arn, protocol: 'email', endpoint: props.email });
     }
     // Computed at synth, once every rule is known: a rule added at any time is among the publishers.
-    new SnsTopicPolicy(this, 'policy', { arn: this.topic.arn, policy: Lazy.stringValue({ produce: () => this.policyDocument() }) });
+    new SnsTopicPolicy(this, 'policy', {
+      arn: this.topic.arn,
+      policy: Lazy.stringValue({ produce: () => this.policyDocument() }),
+    });
   }
 
   /** Runs of the pipeline that failed. */
@@ -76,7 +79,11 @@ export class Notifications extends Construct {
 
   /** Forwards events matching the pattern to the topic. */
   private forwardEvents(id: string, ruleName: string, description: string, eventPattern: object): void {
-    const rule = new CloudwatchEventRule(this, id, { name: ruleName, description, eventPattern: JSON.stringify(eventPattern) });
+    const rule = new CloudwatchEventRule(this, id, {
+      name: ruleName,
+      description,
+      eventPattern: JSON.stringify(eventPattern),
+    });
     new CloudwatchEventTarget(this, `${id}-to-topic`, { rule: rule.name, arn: this.topic.arn });
     this.ruleArns.push(rule.arn);
   }

@@ -38,12 +38,22 @@ function ruleConfig(group: SecurityGroupRef, rule: TcpRule) {
 }
 
 /** Admits one TCP port from a peer. */
-export function allowTcpIn(scope: Construct, id: string, group: SecurityGroupRef, rule: TcpRule): VpcSecurityGroupIngressRule {
+export function allowTcpIn(
+  scope: Construct,
+  id: string,
+  group: SecurityGroupRef,
+  rule: TcpRule,
+): VpcSecurityGroupIngressRule {
   return new VpcSecurityGroupIngressRule(scope, id, ruleConfig(group, rule));
 }
 
 /** Lets one TCP port out to a peer. */
-export function allowTcpOut(scope: Construct, id: string, group: SecurityGroupRef, rule: TcpRule): VpcSecurityGroupEgressRule {
+export function allowTcpOut(
+  scope: Construct,
+  id: string,
+  group: SecurityGroupRef,
+  rule: TcpRule,
+): VpcSecurityGroupEgressRule {
   return new VpcSecurityGroupEgressRule(scope, id, ruleConfig(group, rule));
 }
 

@@ -108,7 +108,11 @@ export class ValidationHooks extends Construct {
         actions: ['codedeploy:PutLifecycleEventHookExecutionStatus'],
         resources: [deploymentGroupArn],
       },
-      { sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: logGroups.map(logStreamsOf) },
+      {
+        sid: 'WriteLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: logGroups.map(logStreamsOf),
+      },
       {
         sid: 'RunInTheVpc',
         actions: [
@@ -131,7 +135,12 @@ export class ValidationHooks extends Construct {
   private hookFunction(
     event: LifecycleEvent,
     file: string,
-    parts: { smokeTest?: SmokeTestConfig; logGroup: CloudwatchLogGroup; execution: ExecutionRole; props: ValidationHooksProps },
+    parts: {
+      smokeTest?: SmokeTestConfig;
+      logGroup: CloudwatchLogGroup;
+      execution: ExecutionRole;
+      props: ValidationHooksProps;
+    },
   ): string {
     const { smokeTest, props } = parts;
     const bundle = bundleHook(file);
