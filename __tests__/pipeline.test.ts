@@ -43,20 +43,13 @@ function action(stack: Synthesized, provider: string): Json {
   const actions = pipelineOf(stack).stage.flatMap((stage: Json) => stage.action);
   return actions.find((a: Json) => a.provider === provider);
 }
-function deploymentFile(stack: Synthesized, name: string): string {
-  const archive = stack.resource('aws_s3_object').config; // one object: the deployment files
-  expect(archive.source).toMatch(/^\$\{data\.archive_file\.([^.]+)\.output_path\}$/);
-  const archiveName = /data\.archive_file\.([^.]+)\./.exec(archive.source)![1];
-  const source = stack.json.data.archive_file[archiveName].source.find((s: Json) => s.filename === name);
-  return source.content;
-}
 /** The appspec as CodeDeploy parses it. */
 function appspec(stack: Synthesized): Json {
-  return parseYaml(deploymentFile(stack, 'appspec.yaml'));
+  return parseYaml(stack.deploymentFile('appspec.yaml'));
 }
 /** taskdef.json as the deploy action registers it. */
 function taskdef(stack: Synthesized): Json {
-  return JSON.parse(deploymentFile(stack, 'taskdef.json'));
+  return JSON.parse(stack.deploymentFile('taskdef.json'));
 }
 
 describe.each([
@@ -198,9 +191,7 @@ describe.each([
     });
 
     it('give replacement task sets the private subnets and the service security group, without public IPs', () => {
-      const privateSubnets = Object.entries(stack.resources('aws_subnet'))
-        .filter(([, s]) => s.tags.Tier === 'private')
-        .map(([name]) => `\${aws_subnet.${name}.id}`);
+      const privateSubnets = stack.subnetRefs('private');
       const serviceGroup = stack.resource('aws_security_group', (g) => g.name.endsWith('-service'));
       expect(appspec(stack).Resources[0].TargetService.Properties.NetworkConfiguration).toEqual({
         AwsvpcConfiguration: {
@@ -244,7 +235,7 @@ describe.each([
 
     it('are readable after synth as files', () => {
       // main.ts writes them; here the archive content is what gets zipped.
-      expect(deploymentFile(stack, 'appspec.yaml')).toContain('version: 0.0');
+      expect(stack.deploymentFile('appspec.yaml')).toContain('version: 0.0');
     });
   });
 
@@ -636,8 +627,7 @@ describe('template edits reach S3', () => {
       edited = support.synthesize(support.shipped('dev'));
     });
     expect(edited!.resource('aws_s3_object').config.metadata['rendered-sha256']).not.toBe(before);
-    const archive = Object.values(edited!.json.data.archive_file)[0] as Json;
-    expect(archive.source.find((s: Json) => s.filename === 'appspec.yaml').content).toContain('# edited');
+    expect(edited!.deploymentFile('appspec.yaml')).toContain('# edited');
   });
 
   it('keeps the object unchanged when nothing changed (no spurious uploads)', () => {

@@ -60,18 +60,14 @@ describe('HTTPS mode (loadBalancer.https)', () => {
 
   it('opens 80 (redirect) and 443 to the internet, 8443 only to the NAT gateways', () => {
     const alb = https.resource('aws_security_group', (g) => g.name.endsWith('-alb'));
-    const rules = Object.values(https.resources('aws_vpc_security_group_ingress_rule')).filter(
-      (r: Json) => r.security_group_id === alb.ref('id'),
-    );
+    const rules = https.rulesOf(alb, 'ingress');
     const open = rules.filter((r: Json) => r.cidr_ipv4 === '0.0.0.0/0').map((r: Json) => r.from_port);
     expect(open.sort()).toEqual([443, 80]);
     expect(
       rules.filter((r: Json) => r.from_port === 8443).every((r: Json) => String(r.cidr_ipv4).includes('aws_eip.')),
     ).toBe(true);
     const hooks = https.resource('aws_security_group', (g) => g.name.endsWith('-codedeploy-hooks'));
-    const egress = Object.values(https.resources('aws_vpc_security_group_egress_rule')).filter(
-      (r: Json) => r.security_group_id === hooks.ref('id'),
-    );
+    const egress = https.rulesOf(hooks, 'egress');
     expect(egress.map((r: Json) => r.from_port).sort((a: number, b: number) => a - b)).toEqual([443, 8443]);
   });
 
@@ -184,8 +180,7 @@ describe.each([
       { sourceVolume: 'writable-0', containerPath: '/usr/local/apache2/logs', readOnly: false },
     ]);
     expect(task.volume).toEqual([{ name: 'writable-0' }]);
-    const archive = Object.values(stack.json.data.archive_file)[0] as Json;
-    const taskdef = JSON.parse(archive.source.find((s: Json) => s.filename === 'taskdef.json').content);
+    const taskdef = JSON.parse(stack.deploymentFile('taskdef.json'));
     expect(taskdef.volumes).toEqual(task.volume);
     expect(taskdef.containerDefinitions[0].readonlyRootFilesystem).toBe(true);
   });

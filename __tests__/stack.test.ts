@@ -9,9 +9,8 @@ describe.each([
 ])('%s stack', (_name, stack) => {
   const config = stack.config;
   const vpc = stack.resource('aws_vpc');
-  const subnets = (tier: string) =>
-    Object.entries(stack.resources('aws_subnet')).filter(([, s]) => s.tags.Tier === tier);
-  const subnetRefs = (tier: string) => subnets(tier).map(([name]) => `\${aws_subnet.${name}.id}`);
+  const subnetRefs = (tier: 'public' | 'private') => stack.subnetRefs(tier);
+  const subnets = (tier: 'public' | 'private') => subnetRefs(tier).map((ref) => stack.resolve(ref).config);
   const alb = stack.resource('aws_lb');
   const albSecurityGroup = stack.resource('aws_security_group', (sg) => sg.name.endsWith('-alb'));
   const serviceSecurityGroup = stack.resource('aws_security_group', (sg) => sg.name.endsWith('-service'));
@@ -20,14 +19,8 @@ describe.each([
   const listener = (port: number) => stack.resource('aws_lb_listener', (l) => l.port === port);
   const service = stack.resource('aws_ecs_service');
   const taskDefinition = stack.resource('aws_ecs_task_definition');
-  const ingressRules = (sg: { ref: (a: string) => string }) =>
-    Object.values(stack.resources('aws_vpc_security_group_ingress_rule')).filter(
-      (r: Json) => r.security_group_id === sg.ref('id'),
-    );
-  const egressRules = (sg: { ref: (a: string) => string }) =>
-    Object.values(stack.resources('aws_vpc_security_group_egress_rule')).filter(
-      (r: Json) => r.security_group_id === sg.ref('id'),
-    );
+  const ingressRules = (sg: { ref: (a: string) => string }) => stack.rulesOf(sg, 'ingress');
+  const egressRules = (sg: { ref: (a: string) => string }) => stack.rulesOf(sg, 'egress');
 
   describe('network', () => {
     it('builds the VPC from the configured CIDR with DNS hostnames for the tasks', () => {
@@ -36,8 +29,8 @@ describe.each([
     });
 
     it('has one public and one private subnet per AZ, none assigning public IPs', () => {
-      expect(subnets('public').map(([, s]) => s.cidr_block)).toEqual(config.network.publicSubnetCidrs);
-      expect(subnets('private').map(([, s]) => s.cidr_block)).toEqual(config.network.privateSubnetCidrs);
+      expect(subnets('public').map((s) => s.cidr_block)).toEqual(config.network.publicSubnetCidrs);
+      expect(subnets('private').map((s) => s.cidr_block)).toEqual(config.network.privateSubnetCidrs);
       for (const subnet of Object.values(stack.resources('aws_subnet')))
         expect(subnet.map_public_ip_on_launch).toBe(false);
     });

@@ -59,9 +59,7 @@ describe('hook bundles', () => {
 });
 
 describe('hook functions in the stack', () => {
-  const privateSubnets = Object.entries(stack.resources('aws_subnet'))
-    .filter(([, s]) => s.tags.Tier === 'private')
-    .map(([name]) => `\${aws_subnet.${name}.id}`);
+  const privateSubnets = stack.subnetRefs('private');
   const hooksGroup = stack.resource('aws_security_group', (g) => g.name.endsWith('-codedeploy-hooks'));
   const group = stack.resource('aws_codedeploy_deployment_group');
   const application = stack.resource('aws_codedeploy_app');
@@ -124,15 +122,12 @@ describe('hook functions in the stack', () => {
   });
 
   it('lets the functions out only to the listener ports and HTTPS', () => {
-    const egress = Object.values(stack.resources('aws_vpc_security_group_egress_rule')).filter(
-      (r: Json) => r.security_group_id === hooksGroup.ref('id'),
-    );
+    const egress = stack.rulesOf(hooksGroup, 'egress');
     expect(egress.map((r: Json) => r.from_port).sort((a: number, b: number) => a - b)).toEqual([80, 443, 8080]);
   });
 
   it('lists every function under the appspec Hooks, in lifecycle order', () => {
-    const archive = Object.values(stack.json.data.archive_file)[0] as Json;
-    const appspec = parseYaml(archive.source.find((s: Json) => s.filename === 'appspec.yaml').content);
+    const appspec = parseYaml(stack.deploymentFile('appspec.yaml'));
     expect(appspec.Hooks).toEqual(LIFECYCLE_HOOKS.map((h) => ({ [h.event]: `CodeDeployHook_web-dev-${h.file}` })));
   });
 });

@@ -37,6 +37,40 @@ export class Synthesized {
   get outputs(): Record<string, Json> {
     return this.json.output ?? {};
   }
+
+  /** References (`${aws_subnet.<name>.id}`) to the subnets tagged with a tier, in AZ order. */
+  subnetRefs(tier: 'public' | 'private'): string[] {
+    return Object.entries(this.resources('aws_subnet'))
+      .filter(([, subnet]) => subnet.tags.Tier === tier)
+      .map(([name]) => `\${aws_subnet.${name}.id}`);
+  }
+
+  /** Ingress or egress rules attached to a security group (by its reference). */
+  rulesOf(group: { ref: (attr: string) => string }, direction: 'ingress' | 'egress'): Json[] {
+    return Object.values(this.resources(`aws_vpc_security_group_${direction}_rule`)).filter(
+      (rule: Json) => rule.security_group_id === group.ref('id'),
+    );
+  }
+
+  /** A file of the deployment-files zip (appspec.yaml, taskdef.json) as synthesized, through the S3 object's source. */
+  deploymentFile(name: string): string {
+    const object = this.resource('aws_s3_object').config; // one object: the deployment files
+    const archive = this.resolve(object.source);
+    if (archive.type !== 'data.archive_file') throw new Error(`the S3 object's source is ${object.source}`);
+    const file = archive.config.source.find((entry: Json) => entry.filename === name);
+    if (!file) throw new Error(`no ${name} in the deployment files of stack "${this.config.name}"`);
+    return file.content;
+  }
+
+  /** The resource or data source a `${type.name.attr}` reference points at. */
+  resolve(reference: string): { type: string; name: string; attr: string; config: Json } {
+    const match = /^\$\{(data\.)?([a-z0-9_]+)\.([^.}]+)\.([^}]+)\}$/.exec(reference);
+    if (!match) throw new Error(`not a single Terraform reference: ${reference}`);
+    const [, data, type, name, attr] = match;
+    const config = data ? this.json.data?.[type]?.[name] : this.resources(type)[name];
+    if (!config) throw new Error(`${reference} points at nothing in stack "${this.config.name}"`);
+    return { type: `${data ?? ''}${type}`, name, attr, config };
+  }
 }
 
 /** Validates and synthesizes one environment, as main.ts would. */
