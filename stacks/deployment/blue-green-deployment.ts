@@ -73,12 +73,40 @@ export class BlueGreenDeployment extends Construct implements DeploymentEngine {
     });
     this.applicationName = application.name;
     this.applicationArn = application.arn;
-    const { listeners, targetGroups } = props.loadBalancer;
-    const group = new CodedeployDeploymentGroup(this, 'deployment-group', {
-      appName: application.name,
-      deploymentGroupName: names.deploymentGroup,
-      serviceRoleArn: roleArn,
+    const group = this.deploymentGroup(props, {
+      applicationName: application.name,
       deploymentConfigName,
+      roleArn,
+      alarmNames: alarms.map((alarm) => alarm.alarmName),
+      permissions,
+    });
+    this.deploymentGroupName = group.deploymentGroupName;
+    this.deploymentGroupArn = group.arn;
+    props.notifications.forwardDeploymentFailures(names.codeDeployApplication, names.deploymentGroup);
+    this.outputs = {
+      codedeploy_application_name: { value: this.applicationName, description: 'CodeDeploy application' },
+      codedeploy_deployment_group_name: { value: this.deploymentGroupName, description: 'CodeDeploy deployment group' },
+    };
+  }
+
+  /** Blue/green with traffic control over the listener pair, rolled back on failure or alarm. */
+  private deploymentGroup(
+    props: BlueGreenDeploymentProps,
+    parts: {
+      applicationName: string;
+      deploymentConfigName: string;
+      roleArn: string;
+      alarmNames: string[];
+      permissions: IamRolePolicy;
+    },
+  ): CodedeployDeploymentGroup {
+    const { settings, service } = props;
+    const { listeners, targetGroups } = props.loadBalancer;
+    return new CodedeployDeploymentGroup(this, 'deployment-group', {
+      appName: parts.applicationName,
+      deploymentGroupName: EnvironmentContext.of(this).names.deploymentGroup,
+      serviceRoleArn: parts.roleArn,
+      deploymentConfigName: parts.deploymentConfigName,
       deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
       blueGreenDeploymentConfig: {
         deploymentReadyOption:
@@ -99,17 +127,10 @@ export class BlueGreenDeployment extends Construct implements DeploymentEngine {
         },
       },
       autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] },
-      alarmConfiguration: { enabled: true, alarms: alarms.map((alarm) => alarm.alarmName) },
+      alarmConfiguration: { enabled: true, alarms: parts.alarmNames },
       // CodeDeploy checks what its role may do when the group is created.
-      dependsOn: [permissions],
+      dependsOn: [parts.permissions],
     });
-    this.deploymentGroupName = group.deploymentGroupName;
-    this.deploymentGroupArn = group.arn;
-    props.notifications.forwardDeploymentFailures(names.codeDeployApplication, names.deploymentGroup);
-    this.outputs = {
-      codedeploy_application_name: { value: this.applicationName, description: 'CodeDeploy application' },
-      codedeploy_deployment_group_name: { value: this.deploymentGroupName, description: 'CodeDeploy deployment group' },
-    };
   }
 
   /** What CodeDeploy does to the service, the listeners and the alarms, and nothing else. */
