@@ -1,5 +1,5 @@
 /**
- * Test-only environments: each turns on a config option that adds or changes resources, so CI
+ * Test-only environments: each turns on config options that add or change resources, so CI
  * synthesizes, plans offline and scans it even though no shipped environment uses it. They are
  * never deployable: their accounts and certificates are placeholders, and main.ts never sees them.
  */
@@ -23,5 +23,12 @@ export const VARIANTS: readonly EnvironmentInput[] = [
         hostedZoneId: 'Z0123456789EXAMPLE',
       },
     },
+  },
+  {
+    // Every interface endpoint with their security group, and arm64 tasks built on arm64.
+    ...structuredClone(dev),
+    name: 'devextra',
+    network: { ...structuredClone(dev.network), interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'logs'] },
+    container: { ...structuredClone(dev.container), architecture: 'arm64' },
   },
 ];

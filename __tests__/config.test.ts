@@ -120,6 +120,18 @@ describe('bad configuration is rejected with environment, field and fix', () => 
       ['start with "/"'],
     ],
     [
+      'an ECR registry endpoint without the S3 gateway endpoint',
+      (e) => ((e.network.s3GatewayEndpoint = false), (e.network.interfaceEndpoints = ['ecr.dkr'])),
+      'network.interfaceEndpoints',
+      ['ecr.dkr without the S3 gateway endpoint', 'set network.s3GatewayEndpoint to true'],
+    ],
+    [
+      'an interface endpoint this stack does not know',
+      (e) => (e.network.interfaceEndpoints = ['sqs']),
+      'network.interfaceEndpoints[0]',
+      ['ecr.api, ecr.dkr, logs'],
+    ],
+    [
       'an app name that makes target-group names exceed 32 characters',
       (e) => (e.app = 'customer-portal-web'),
       'app',

@@ -202,6 +202,7 @@ describe('DeliveryPipeline with any deployment engine', () => {
           logGroup: '/ecs/web-test',
           region: TEST_CONTEXT.region,
           readonlyRootFilesystem: true,
+          cpuArchitecture: 'X86_64',
           writablePaths: [],
         },
         subnetIds: network.privateSubnetIds,
@@ -211,6 +212,7 @@ describe('DeliveryPipeline with any deployment engine', () => {
         registry: { repositoryUrl: 'r.example/web-test', repositoryName: 'web-test', grantPush: () => undefined },
         artifactStore,
         timeoutMinutes: 20,
+        architecture: 'x86_64',
       }),
       engine,
     });
@@ -276,6 +278,7 @@ describe('LoadBalancer and FargateService', () => {
         healthCheckPath: '/',
         readonlyRootFilesystem: true,
         writablePaths: [],
+        architecture: 'x86_64',
       },
       service: { desiredCount: 1, healthCheckGracePeriodSeconds: 30 },
       targetGroup: LOAD_BALANCER.targetGroups.primary,

@@ -1,3 +1,4 @@
+import { VARIANTS } from '../.ci/variants';
 import { policy, shipped, synthesize, type Json } from './support/synth';
 
 const dev = synthesize(shipped('dev'));
@@ -70,6 +71,22 @@ describe.each([
           .filter(Boolean),
       );
       expect(privateNats.size).toBe(nats.length);
+    });
+
+    it('routes S3 (ECR image layers, artifacts) from the private subnets through the free gateway endpoint', () => {
+      const endpoint = stack.resource('aws_vpc_endpoint').config; // the only endpoint of a shipped environment
+      expect(endpoint).toMatchObject({
+        vpc_id: vpc.ref('id'),
+        service_name: `com.amazonaws.${config.region}.s3`,
+        vpc_endpoint_type: 'Gateway',
+      });
+      const privateTables = subnetRefs('private').map((subnet) => {
+        const association = Object.values(stack.resources('aws_route_table_association')).find(
+          (a: Json) => a.subnet_id === subnet,
+        ) as Json;
+        return association.route_table_id;
+      });
+      expect([...endpoint.route_table_ids].sort()).toEqual([...new Set(privateTables)].sort());
     });
 
     it('strips all rules from the default security group', () => {
@@ -362,5 +379,58 @@ describe('dev and prod differ where cost and resilience do', () => {
   it('dev and prod never share an account id or VPC range by accident', () => {
     expect(dev.config.accountId).not.toBe(prod.config.accountId);
     expect(dev.config.network.vpcCidr).not.toBe(prod.config.network.vpcCidr);
+  });
+});
+
+describe('interface endpoints (network.interfaceEndpoints, the devextra variant)', () => {
+  const stack = synthesize(VARIANTS.find((variant) => variant.name === 'devextra')!);
+  const endpoints = Object.values(stack.resources('aws_vpc_endpoint')) as Json[];
+  const group = stack.resource('aws_security_group', (g) => g.name.endsWith('-endpoints'));
+
+  it('puts each one in the private subnets with private DNS, behind its own security group', () => {
+    const interfaces = endpoints.filter((e) => e.vpc_endpoint_type === 'Interface');
+    expect(interfaces.map((e) => e.service_name).sort()).toEqual(
+      ['ecr.api', 'ecr.dkr', 'logs'].map((service) => `com.amazonaws.eu-central-1.${service}`),
+    );
+    for (const endpoint of interfaces) {
+      expect(endpoint).toMatchObject({
+        private_dns_enabled: true,
+        subnet_ids: stack.subnetRefs('private'),
+        security_group_ids: [group.ref('id')],
+      });
+    }
+  });
+
+  it('admits HTTPS from the VPC only', () => {
+    expect(stack.rulesOf(group, 'ingress')).toEqual([
+      expect.objectContaining({ from_port: 443, to_port: 443, cidr_ipv4: stack.config.network.vpcCidr }),
+    ]);
+    expect(stack.rulesOf(group, 'egress')).toEqual([]);
+  });
+});
+
+describe('arm64 (container.architecture, the devextra variant)', () => {
+  const arm = synthesize(VARIANTS.find((variant) => variant.name === 'devextra')!);
+  const x86 = synthesize(shipped('dev'));
+  const platform = (stack: typeof arm) => stack.resource('aws_ecs_task_definition').config.runtime_platform;
+  const build = (stack: typeof arm) => stack.resource('aws_codebuild_project').config.environment;
+
+  it('runs the task on ARM64 and builds its image on CodeBuild arm, so the two cannot disagree', () => {
+    expect(platform(arm)).toEqual({ operating_system_family: 'LINUX', cpu_architecture: 'ARM64' });
+    expect(JSON.parse(arm.deploymentFile('taskdef.json')).runtimePlatform.cpuArchitecture).toBe('ARM64');
+    expect(build(arm)).toMatchObject({
+      type: 'ARM_CONTAINER',
+      image: 'aws/codebuild/amazonlinux-aarch64-standard:3.0',
+      privileged_mode: true,
+    });
+  });
+
+  it('keeps x86_64 and the x86 build image by default', () => {
+    expect(platform(x86).cpu_architecture).toBe('X86_64');
+    expect(JSON.parse(x86.deploymentFile('taskdef.json')).runtimePlatform.cpuArchitecture).toBe('X86_64');
+    expect(build(x86)).toMatchObject({
+      type: 'LINUX_CONTAINER',
+      image: 'aws/codebuild/amazonlinux-x86_64-standard:5.0',
+    });
   });
 });

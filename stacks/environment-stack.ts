@@ -53,6 +53,7 @@ export class EnvironmentStack extends TerraformStack {
     this.delivery = new Delivery(this, 'delivery', {
       settings: config.pipeline,
       allowDestroyWithData: config.allowDestroyWithData,
+      architecture: config.container.architecture,
       registry,
       engine: this.deployment,
       target: {

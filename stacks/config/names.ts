@@ -35,6 +35,7 @@ export const NAME_LIMITS = {
   hooksRole: 64,
   flowLogsRole: 64,
   securityGroupHooks: 255,
+  securityGroupEndpoints: 255,
   hookBeforeInstall: 64,
   hookAfterInstall: 64,
   hookAfterAllowTestTraffic: 64,
@@ -95,6 +96,7 @@ export function resourceNames(
     flowLogsRole: `${prefix}-vpc-flow-logs`,
     flowLogGroup: `/vpc/${prefix}/flow-logs`,
     securityGroupHooks: `${prefix}-codedeploy-hooks`,
+    securityGroupEndpoints: `${prefix}-endpoints`,
     // CodeDeploy's documentation and managed policies expect hook functions named CodeDeployHook_*.
     hookBeforeInstall: `CodeDeployHook_${prefix}-before-install`,
     hookAfterInstall: `CodeDeployHook_${prefix}-after-install`,

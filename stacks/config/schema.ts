@@ -23,6 +23,12 @@ export const TRAFFIC_SHIFTS = [
   'Linear10PercentEvery3Minutes',
 ] as const;
 
+/** AWS services the private subnets may reach through an interface endpoint (com.amazonaws.<region>.<name>). */
+export const INTERFACE_ENDPOINTS = ['ecr.api', 'ecr.dkr', 'logs'] as const;
+
+/** CPU architectures a Fargate task (and the build that makes its image) can use. */
+export const CPU_ARCHITECTURES = ['x86_64', 'arm64'] as const;
+
 /** Retention periods CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -99,6 +105,22 @@ const environmentFields = z.strictObject({
       .array(cidrText)
       .optional()
       .describe('One per AZ, like publicSubnetCidrs. Default: /+4 blocks 8, 9, ... of the VPC.'),
+    s3GatewayEndpoint: z
+      .boolean({ error: 'must be true or false' })
+      .default(true)
+      .describe(
+        'S3 gateway endpoint on the private route tables (free): ECR image layers and pipeline artifacts stop crossing the NAT gateways, which charge per GB.',
+      ),
+    interfaceEndpoints: z
+      .array(
+        z.enum(INTERFACE_ENDPOINTS, {
+          error: `is not a supported interface endpoint. Fix: use one of ${INTERFACE_ENDPOINTS.join(', ')}`,
+        }),
+      )
+      .default([])
+      .describe(
+        'Interface endpoints in the private subnets (each has an hourly fee per AZ, see `npm run cost`): `ecr.api` and `ecr.dkr` for image pulls, `logs` for container and hook logs.',
+      ),
   }),
   container: z.strictObject({
     name: pattern(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "-" or "_". Fix: use a name such as "app"')
@@ -115,6 +137,14 @@ const environmentFields = z.strictObject({
         'Image the service runs until the pipeline deploys one: a tag or digest, never `latest`. ECR Public avoids Docker Hub rate limits.',
       ),
     port: port(80).describe("Port the container listens on (the target groups' port)."),
+    architecture: z
+      .enum(CPU_ARCHITECTURES, {
+        error: `must be one of ${CPU_ARCHITECTURES.join(', ')}. Fix: use "arm64" for Graviton`,
+      })
+      .default('x86_64')
+      .describe(
+        'CPU architecture of the task and of the CodeBuild image that builds it (the two always match). `arm64` (Graviton) costs about 20% less per vCPU and GB; the app image must build for it.',
+      ),
     cpu: z
       .number({ error: 'must be a number of Fargate CPU units. Fix: use 256, 512, 1024, 2048, 4096, 8192 or 16384' })
       .describe('Fargate CPU units of the task.'),
@@ -328,6 +358,7 @@ export const environmentSchema = environmentFields
     validateTestListenerCidrs(env.loadBalancer.testListenerAllowedCidrs, issue);
     validateHookTiming(env.hooks, issue);
     validateNetwork(env.network, issue);
+    validateEndpoints(env.network, issue);
   })
   .transform((env) => {
     const vpc = parseCidr(env.network.vpcCidr)!; // validated above
@@ -424,6 +455,20 @@ function validateHookTiming(hooks: Fields['hooks'], issue: IssueReporter): void 
     issue(
       ['hooks', 'smokeTest', 'requestTimeoutMs'],
       `leaves no time to retry within hooks.timeoutSeconds (${hooks.timeoutSeconds}). Fix: lower it or raise hooks.timeoutSeconds`,
+    );
+  }
+}
+
+/** Image layers come from S3: the ECR endpoint alone would still send them through NAT. */
+function validateEndpoints(network: Fields['network'], issue: IssueReporter): void {
+  const endpoints = network.interfaceEndpoints;
+  if (new Set(endpoints).size !== endpoints.length) {
+    issue(['network', 'interfaceEndpoints'], 'lists an endpoint twice. Fix: name each endpoint once');
+  }
+  if (endpoints.includes('ecr.dkr') && !network.s3GatewayEndpoint) {
+    issue(
+      ['network', 'interfaceEndpoints'],
+      'has ecr.dkr without the S3 gateway endpoint, so image layers would still leave through NAT. Fix: set network.s3GatewayEndpoint to true',
     );
   }
 }

@@ -3,6 +3,7 @@ import type { EnvironmentConfig } from '../config/schema';
 import type { DeploymentEngine } from '../deployment/engine';
 import type { RegistryRef } from '../service/container-registry';
 import type { TaskDefinitionValues } from '../service/task-definition';
+import type { CpuArchitecture } from '../shared/architecture';
 import { EnvironmentContext } from '../shared/context';
 import type { Notifications } from '../shared/notifications';
 import type { SecurityGroupRef } from '../shared/security-group';
@@ -18,6 +19,8 @@ export interface DeliveryProps {
   readonly settings: PipelineSettings;
   /** Lets destroy delete the artifact bucket while it still holds objects. */
   readonly allowDestroyWithData: boolean;
+  /** The service's CPU architecture: images are built on it. */
+  readonly architecture: CpuArchitecture;
   /** Where the build pushes images. */
   readonly registry: RegistryRef;
   /** Deploys what the build produced. */
@@ -62,6 +65,7 @@ export class Delivery extends Construct {
       registry: props.registry,
       artifactStore: this.artifactStore,
       timeoutMinutes: settings.buildTimeoutMinutes,
+      architecture: props.architecture,
     });
     this.pipeline = new DeliveryPipeline(this, 'pipeline', {
       repository: this.repository,

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { CodebuildProject } from '@cdktf/provider-aws/lib/codebuild-project';
 import type { RegistryRef } from '../service/container-registry';
+import { ARCHITECTURES, type CpuArchitecture } from '../shared/architecture';
 import { EnvironmentContext } from '../shared/context';
 import { grant, serviceRole } from '../shared/iam';
 import { logGroup, logStreamsOf } from '../shared/log-group';
@@ -11,6 +12,8 @@ export interface ImageBuildProps {
   readonly registry: RegistryRef;
   readonly artifactStore: ArtifactStore;
   readonly timeoutMinutes: number;
+  /** The task's architecture: the build runs on it, so the image does too. */
+  readonly architecture: CpuArchitecture;
 }
 
 /**
@@ -47,9 +50,9 @@ export class ImageBuild extends Construct {
       source: { type: 'CODEPIPELINE', buildspec: readArtifact('buildspec.yml') },
       artifacts: { type: 'CODEPIPELINE' },
       environment: {
-        type: 'LINUX_CONTAINER',
+        type: ARCHITECTURES[props.architecture].buildEnvironmentType,
         computeType: 'BUILD_GENERAL1_SMALL',
-        image: 'aws/codebuild/amazonlinux-x86_64-standard:5.0',
+        image: ARCHITECTURES[props.architecture].buildImage,
         imagePullCredentialsType: 'CODEBUILD',
         privilegedMode: true, // docker build needs the Docker daemon
         environmentVariable: [

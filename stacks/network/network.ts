@@ -10,6 +10,7 @@ import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { EnvironmentContext } from '../shared/context';
+import { addEndpoints, type InterfaceEndpoint } from './endpoints';
 import { enableFlowLogs, type FlowLogTraffic } from './flow-logs';
 
 export interface NetworkProps {
@@ -21,6 +22,9 @@ export interface NetworkProps {
   /** "one-per-az": each private subnet leaves through the NAT gateway of its own AZ. */
   readonly natGateways: 'one-per-az' | 'single';
   readonly flowLogTraffic: FlowLogTraffic;
+  /** Free S3 gateway endpoint on the private route tables. */
+  readonly s3GatewayEndpoint: boolean;
+  readonly interfaceEndpoints: readonly InterfaceEndpoint[];
 }
 
 /** What other constructs need of the network. */
@@ -46,6 +50,7 @@ export class Network extends Construct implements NetworkRef {
   readonly natPublicIps: string[] = [];
   readonly internetGateway: InternetGateway;
   private readonly zoneNames: string[];
+  private readonly privateRouteTableIds: string[] = [];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -73,6 +78,14 @@ export class Network extends Construct implements NetworkRef {
     const natCount = props.natGateways === 'one-per-az' ? publicSubnets.length : 1;
     const natGateways = publicSubnets.slice(0, natCount).map((subnet, index) => this.natGateway(subnet, index));
     this.privateSubnetIds = this.privateTier(props.privateSubnetCidrs, natGateways);
+    addEndpoints(this, {
+      vpcId: vpc.id,
+      vpcCidr: props.vpcCidr,
+      privateSubnetIds: this.privateSubnetIds,
+      privateRouteTableIds: this.privateRouteTableIds,
+      s3Gateway: props.s3GatewayEndpoint,
+      interfaceEndpoints: props.interfaceEndpoints,
+    });
   }
 
   private nameTag(suffix: string): { Name: string } {
@@ -125,6 +138,7 @@ export class Network extends Construct implements NetworkRef {
         route: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nat.id }],
         tags: this.nameTag(`private-${index}`),
       });
+      this.privateRouteTableIds.push(routes.id);
       new RouteTableAssociation(this, `private-${index}-routes-association`, {
         subnetId: subnet.id,
         routeTableId: routes.id,

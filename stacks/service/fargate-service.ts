@@ -7,6 +7,7 @@ import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import type { EnvironmentConfig } from '../config/schema';
 import type { NetworkRef } from '../network/network';
+import { ARCHITECTURES } from '../shared/architecture';
 import { EnvironmentContext } from '../shared/context';
 import { grant, serviceRole } from '../shared/iam';
 import { logGroup, logStreamsOf } from '../shared/log-group';
@@ -91,6 +92,7 @@ export class FargateService extends Construct implements EcsServiceRef {
       logGroup: logs.name,
       region: context.region,
       readonlyRootFilesystem: props.container.readonlyRootFilesystem,
+      cpuArchitecture: ARCHITECTURES[props.container.architecture].ecsCpuArchitecture,
       writablePaths: props.container.writablePaths,
     };
     this.serviceName = this.service(cluster, this.taskDefinition(props.container.initialImage), props).name;

@@ -17,6 +17,8 @@ export interface TaskDefinitionValues {
   readonly logGroup: string;
   readonly region: string;
   readonly readonlyRootFilesystem: boolean;
+  /** ECS's name for the CPU architecture: X86_64 or ARM64. */
+  readonly cpuArchitecture: string;
   /** Each gets an empty task-local volume mounted there (writable even with a read-only root). */
   readonly writablePaths: readonly string[];
 }
