@@ -10,6 +10,7 @@ import {
   synthesize,
   type Json,
   type Synthesized,
+  appRepository,
 } from './support/synth';
 
 const dev = synthesize(shipped('dev'));
@@ -258,12 +259,33 @@ describe.each([
       expect(logs.config.retention_in_days).toBe(config.logRetentionDays);
     });
 
-    it('tells the build which repository to push to', () => {
-      const ecr = stack.resource('aws_ecr_repository');
+    it('tells the build which repository to push to, and where its layer cache lives', () => {
+      const ecr = appRepository(stack);
+      const cache = stack.resource('aws_ecr_repository', (r) => r.name.endsWith('-build-cache'));
       expect(project.config.environment.environment_variable).toEqual([
         { name: 'REPOSITORY_URI', value: ecr.ref('repository_url'), type: 'PLAINTEXT' },
         { name: 'REPOSITORY_NAME', value: ecr.ref('name'), type: 'PLAINTEXT' },
+        { name: 'CACHE_REPOSITORY_URI', value: cache.ref('repository_url'), type: 'PLAINTEXT' },
+        { name: 'CACHE_TAG', value: 'buildcache', type: 'PLAINTEXT' },
       ]);
+    });
+
+    it('keeps the BuildKit cache in its own mutable repository that expires replaced manifests', () => {
+      const cache = stack.resource('aws_ecr_repository', (r) => r.name.endsWith('-build-cache'));
+      expect(cache.config).toMatchObject({
+        name: `${config.app}-${config.name}-build-cache`,
+        image_tag_mutability: 'MUTABLE',
+        force_delete: true,
+        encryption_configuration: [{ encryption_type: 'KMS', kms_key: stack.resource('aws_kms_key').ref('arn') }],
+      });
+      const lifecycle = stack.resource('aws_ecr_lifecycle_policy', (p) => p.repository === cache.ref('name'));
+      expect(JSON.parse(lifecycle.config.policy).rules).toEqual([
+        expect.objectContaining({
+          selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 1 },
+          action: { type: 'expire' },
+        }),
+      ]);
+      expect(appRepository(stack).config.image_tag_mutability).toBe('IMMUTABLE');
     });
   });
 
@@ -422,11 +444,16 @@ describe.each([
       expect([...ec2].sort()).toEqual([...managedPolicyEc2].sort());
     });
 
-    it('lets the build push only to this environment repository', () => {
-      const ecr = stack.resource('aws_ecr_repository');
+    it('lets the build push only to this environment repository and its build cache', () => {
+      const ecr = appRepository(stack);
+      const cache = stack.resource('aws_ecr_repository', (r) => r.name.endsWith('-build-cache'));
       const statements = statementsOfRole(stack, '-codebuild');
       for (const a of ['ecr:PutImage', 'ecr:UploadLayerPart', 'ecr:InitiateLayerUpload', 'ecr:CompleteLayerUpload']) {
-        expect(allowing(statements, a)).toEqual([expect.objectContaining({ Resource: ecr.ref('arn') })]);
+        expect(
+          allowing(statements, a)
+            .map((s: Json) => s.Resource)
+            .sort(),
+        ).toEqual([ecr.ref('arn'), cache.ref('arn')].sort());
       }
       expect(allowing(statements, 'codecommit:GetBranch')).toEqual([]);
     });

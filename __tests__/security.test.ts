@@ -2,7 +2,16 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { loadEnvironments } from '../stacks/config/load';
 import { TLS_POLICY } from '../stacks/service/load-balancer';
-import { allowing, devWith, type Json, shipped, statementsOfRole, synthesize, type Synthesized } from './support/synth';
+import {
+  allowing,
+  devWith,
+  type Json,
+  shipped,
+  statementsOfRole,
+  synthesize,
+  type Synthesized,
+  appRepository,
+} from './support/synth';
 
 const CERTIFICATE = 'arn:aws:acm:eu-central-1:111111111111:certificate/0f6e2b1c-3a4d-4e5f-8a9b-0c1d2e3f4a5b';
 
@@ -147,7 +156,7 @@ describe.each([
   });
 
   it('encrypts ECR images with the environment key', () => {
-    expect(stack.resource('aws_ecr_repository').config.encryption_configuration).toEqual([
+    expect(appRepository(stack).config.encryption_configuration).toEqual([
       { encryption_type: 'KMS', kms_key: key.ref('arn') },
     ]);
   });

@@ -1,5 +1,5 @@
 import { VARIANTS } from '../.ci/variants';
-import { policy, shipped, synthesize, type Json } from './support/synth';
+import { policy, shipped, synthesize, type Json, appRepository } from './support/synth';
 
 const dev = synthesize(shipped('dev'));
 const prod = synthesize(shipped('prod'));
@@ -288,7 +288,7 @@ describe.each([
         (p: Json) => p.role === execution.ref('name'),
       );
       const statements = policies.flatMap((p: Json) => policy(p.policy).Statement);
-      const repository = stack.resource('aws_ecr_repository');
+      const repository = appRepository(stack);
       const logGroup = stack.resource('aws_cloudwatch_log_group', (g) => g.name.startsWith('/ecs/'));
       expect(statements).toEqual(
         expect.arrayContaining([
@@ -309,10 +309,13 @@ describe.each([
 
   describe('ECR', () => {
     it('keeps tags immutable, scans on push and expires all but the newest images', () => {
-      const repository = stack.resource('aws_ecr_repository');
+      const repository = appRepository(stack);
       expect(repository.config.image_tag_mutability).toBe('IMMUTABLE');
       expect(repository.config.image_scanning_configuration).toEqual({ scan_on_push: true });
-      const lifecycle = JSON.parse(stack.resource('aws_ecr_lifecycle_policy').config.policy);
+      const lifecycle = JSON.parse(
+        stack.resource('aws_ecr_lifecycle_policy', (p) => p.repository === appRepository(stack).ref('name')).config
+          .policy,
+      );
       expect(lifecycle.rules[0].selection).toEqual({
         tagStatus: 'any',
         countType: 'imageCountMoreThan',
@@ -322,7 +325,7 @@ describe.each([
     });
 
     it('lets destroy delete a repository with images only when the environment allows it', () => {
-      expect(stack.resource('aws_ecr_repository').config.force_delete).toBe(config.allowDestroyWithData);
+      expect(appRepository(stack).config.force_delete).toBe(config.allowDestroyWithData);
     });
   });
 
@@ -355,7 +358,7 @@ describe.each([
     it('outputs the PRD and QA URLs, the ECR repository URL, the cluster and the service', () => {
       expect(stack.outputs.production_url.value).toBe(`http://${alb.ref('dns_name')}`);
       expect(stack.outputs.test_url.value).toBe(`http://${alb.ref('dns_name')}:8080`);
-      expect(stack.outputs.ecr_repository_url.value).toBe(stack.resource('aws_ecr_repository').ref('repository_url'));
+      expect(stack.outputs.ecr_repository_url.value).toBe(appRepository(stack).ref('repository_url'));
       expect(stack.outputs.ecs_cluster_name.value).toBe(stack.resource('aws_ecs_cluster').ref('name'));
       expect(stack.outputs.ecs_service_name.value).toBe(service.ref('name'));
     });
@@ -366,14 +369,14 @@ describe('dev and prod differ where cost and resilience do', () => {
   it('dev is cheap: one NAT gateway, one task, fast draining, deletable data', () => {
     expect(Object.keys(dev.resources('aws_nat_gateway'))).toHaveLength(1);
     expect(dev.resource('aws_ecs_service').config.desired_count).toBe(1);
-    expect(dev.resource('aws_ecr_repository').config.force_delete).toBe(true);
+    expect(appRepository(dev).config.force_delete).toBe(true);
   });
 
   it('prod is resilient: a NAT gateway per AZ, at least two tasks, data protected from destroy', () => {
     expect(Object.keys(prod.resources('aws_nat_gateway')).length).toBe(prod.config.network.azCount);
     expect(prod.config.network.azCount).toBeGreaterThanOrEqual(2);
     expect(prod.resource('aws_ecs_service').config.desired_count).toBeGreaterThanOrEqual(2);
-    expect(prod.resource('aws_ecr_repository').config.force_delete).toBe(false);
+    expect(appRepository(prod).config.force_delete).toBe(false);
   });
 
   it('dev and prod never share an account id or VPC range by accident', () => {

@@ -117,3 +117,8 @@ export function actionsOf(statement: Json): string[] {
 export function allowing(statements: Json[], action: string): Json[] {
   return statements.filter((s) => actionsOf(s).includes(action));
 }
+
+/** The application's ECR repository (not the build cache). */
+export function appRepository(stack: Synthesized) {
+  return stack.resource('aws_ecr_repository', (repository) => !repository.name.endsWith('-build-cache'));
+}

@@ -7,6 +7,7 @@ import { grant, serviceRole } from '../shared/iam';
 import { logGroup, logStreamsOf } from '../shared/log-group';
 import { readArtifact } from '../shared/templates';
 import type { ArtifactStore } from './artifact-store';
+import { BUILD_CACHE_TAG, BuildCache } from './build-cache';
 
 export interface ImageBuildProps {
   readonly registry: RegistryRef;
@@ -35,9 +36,11 @@ export class ImageBuild extends Construct {
       servicePrincipal: 'codebuild.amazonaws.com',
       thisAccountOnly: true,
     });
+    const cache = new BuildCache(this, 'cache');
     grant(this, 'write-logs', role, [
       { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logStreamsOf(logs)] },
     ]);
+    grant(this, 'build-cache', role, [cache.readWriteStatement()]);
     props.registry.grantPush(role, 'push-images');
     props.artifactStore.grantReadWrite(role, 'pipeline-artifacts', { readBucketAcl: true });
 
@@ -58,10 +61,13 @@ export class ImageBuild extends Construct {
         environmentVariable: [
           { name: 'REPOSITORY_URI', value: props.registry.repositoryUrl, type: 'PLAINTEXT' },
           { name: 'REPOSITORY_NAME', value: props.registry.repositoryName, type: 'PLAINTEXT' },
+          { name: 'CACHE_REPOSITORY_URI', value: cache.repositoryUrl, type: 'PLAINTEXT' },
+          { name: 'CACHE_TAG', value: BUILD_CACHE_TAG, type: 'PLAINTEXT' },
         ],
       },
-      // Reuses Docker layers between builds on the same build host. (LOCAL_SOURCE_CACHE would do
-      // nothing: with a CODEPIPELINE source the commit arrives as an artifact, not a git checkout.)
+      // The durable cache is the ECR registry cache (BuildCache); this best-effort host cache only helps
+      // the buildspec's fallback to plain docker build. (LOCAL_SOURCE_CACHE would do nothing: with a
+      // CODEPIPELINE source the commit arrives as an artifact, not a git checkout.)
       cache: { type: 'LOCAL', modes: ['LOCAL_DOCKER_LAYER_CACHE'] },
       logsConfig: { cloudwatchLogs: { groupName: logs.name, status: 'ENABLED' }, s3Logs: { status: 'DISABLED' } },
     });

@@ -7,6 +7,18 @@ import { grant, type PolicyStatement, type RoleRef } from '../shared/iam';
 /** Docker login to ECR. GetAuthorizationToken is account-wide: it has no resource-level permissions. */
 const ECR_LOGIN: PolicyStatement = { sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] };
 
+/** Push an image (layers, manifest) and read back what was pushed. */
+export const ECR_PUSH_ACTIONS = [
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:BatchGetImage',
+  'ecr:CompleteLayerUpload',
+  'ecr:DescribeImages',
+  'ecr:GetDownloadUrlForLayer',
+  'ecr:InitiateLayerUpload',
+  'ecr:PutImage',
+  'ecr:UploadLayerPart',
+] as const;
+
 export interface ContainerRegistryProps {
   /** Images kept; older ones expire. */
   readonly keepImages: number;
@@ -75,16 +87,7 @@ export class ContainerRegistry extends Construct implements RegistryRef {
       ECR_LOGIN,
       {
         sid: 'PushImages',
-        actions: [
-          'ecr:BatchCheckLayerAvailability',
-          'ecr:BatchGetImage',
-          'ecr:CompleteLayerUpload',
-          'ecr:DescribeImages',
-          'ecr:GetDownloadUrlForLayer',
-          'ecr:InitiateLayerUpload',
-          'ecr:PutImage',
-          'ecr:UploadLayerPart',
-        ],
+        actions: [...ECR_PUSH_ACTIONS],
         resources: [this.repositoryArn],
       },
     ]);

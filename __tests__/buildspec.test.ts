@@ -1,0 +1,123 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildspecScript } from '../.ci/buildspec-script';
+
+// artifacts/buildspec.yml run as CodeBuild runs it, with stub `docker` and `aws` executables on PATH
+// that record their arguments and fake ECR: which calls a build makes, what it hands to the deploy
+// action, and where it stops when something is wrong.
+
+const STUBS = join(__dirname, 'support', 'buildspec-stubs');
+const SCRIPT = buildspecScript();
+const REGISTRY = '111111111111.dkr.ecr.eu-central-1.amazonaws.com';
+const DIGEST = `sha256:${'ab'.repeat(32)}`;
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  calls: string[];
+  imageDetail?: unknown;
+}
+
+function runBuildspec(options: { dockerfile?: boolean; stubs?: Record<string, string> } = {}): Run {
+  const dir = mkdtempSync(join(tmpdir(), 'buildspec-'));
+  const calls = join(dir, 'calls.log');
+  writeFileSync(calls, '');
+  if (options.dockerfile !== false) writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
+  const result = spawnSync('bash', ['-c', SCRIPT], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: {
+      PATH: `${STUBS}:${process.env.PATH}`,
+      HOME: dir,
+      AWS_REGION: 'eu-central-1',
+      REPOSITORY_URI: `${REGISTRY}/web-dev`,
+      REPOSITORY_NAME: 'web-dev',
+      CACHE_REPOSITORY_URI: `${REGISTRY}/web-dev-build-cache`,
+      CACHE_TAG: 'buildcache',
+      COMMIT_ID: '0123abc',
+      STUB_CALLS: calls,
+      STUB_STATE: dir,
+      STUB_DIGEST: DIGEST,
+      ...options.stubs,
+    },
+  });
+  const detail = join(dir, 'imageDetail.json');
+  return {
+    status: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    calls: readFileSync(calls, 'utf8').split('\n').filter(Boolean),
+    imageDetail: existsSync(detail) ? JSON.parse(readFileSync(detail, 'utf8')) : undefined,
+  };
+}
+
+const BUILD_WITH_CACHE =
+  `docker buildx build --build-arg APP_VERSION=0123abc --tag ${REGISTRY}/web-dev:0123abc ` +
+  `--cache-from type=registry,ref=${REGISTRY}/web-dev-build-cache:buildcache ` +
+  `--cache-to type=registry,ref=${REGISTRY}/web-dev-build-cache:buildcache,mode=max,image-manifest=true,oci-mediatypes=true ` +
+  '--push .';
+
+describe('buildspec', () => {
+  it('logs in, builds with the ECR registry cache, pushes, and pins the image by digest', () => {
+    const run = runBuildspec();
+    expect(run.status).toBe(0);
+    expect(run.calls).toEqual([
+      'aws ecr get-login-password --region eu-central-1',
+      `docker login --username AWS --password-stdin ${REGISTRY}`,
+      'aws ecr describe-images --repository-name web-dev --image-ids imageTag=0123abc',
+      'docker buildx version',
+      'docker buildx create --name registry-cache --driver docker-container --use',
+      BUILD_WITH_CACHE,
+      'aws ecr describe-images --repository-name web-dev --image-ids imageTag=0123abc --query imageDetails[0].imageDigest --output text',
+    ]);
+    expect(run.imageDetail).toEqual({ ImageURI: `${REGISTRY}/web-dev@${DIGEST}` });
+  });
+
+  it('reuses the image a retried run already pushed (tags are immutable)', () => {
+    const run = runBuildspec({ stubs: { STUB_IMAGE_EXISTS: '1' } });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('exists already; reusing it');
+    expect(run.calls.filter((call) => call.startsWith('docker build') || call.includes('buildx build'))).toEqual([]);
+    expect(run.imageDetail).toEqual({ ImageURI: `${REGISTRY}/web-dev@${DIGEST}` });
+  });
+
+  it('builds and pushes without the cache where buildx is missing', () => {
+    const run = runBuildspec({ stubs: { STUB_NO_BUILDX: '1' } });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('building without the registry cache');
+    expect(run.calls).toContain(`docker build --build-arg APP_VERSION=0123abc --tag ${REGISTRY}/web-dev:0123abc .`);
+    expect(run.calls).toContain(`docker push ${REGISTRY}/web-dev:0123abc`);
+    expect(run.imageDetail).toEqual({ ImageURI: `${REGISTRY}/web-dev@${DIGEST}` });
+  });
+
+  it('stops before logging in when the repository has no Dockerfile', () => {
+    const run = runBuildspec({ dockerfile: false });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('needs a Dockerfile at its root');
+    expect(run.calls).toEqual([]);
+    expect(run.imageDetail).toBeUndefined();
+  });
+
+  it('fails, writing no imageDetail.json, when the push fails', () => {
+    const run = runBuildspec({ stubs: { STUB_PUSH_FAILS: '1' } });
+    expect(run.status).not.toBe(0);
+    expect(run.calls.at(-1)).toBe(BUILD_WITH_CACHE);
+    expect(run.imageDetail).toBeUndefined();
+  });
+
+  it('fails when ECR reports no digest for the tag', () => {
+    const run = runBuildspec({ stubs: { STUB_DIGEST: 'None' } });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('Could not read the digest of 0123abc');
+    expect(run.imageDetail).toBeUndefined();
+  });
+
+  it('fails without a commit id to tag with', () => {
+    const run = runBuildspec({ stubs: { COMMIT_ID: '' } });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('No commit id');
+  });
+});
