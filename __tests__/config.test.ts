@@ -23,7 +23,7 @@ function expectRejected(input: EnvironmentInput, field: string, ...details: stri
 
 describe('shipped configuration', () => {
   it('validates and applies defaults', () => {
-    const [dev, prod] = loadEnvironments(environments);
+    const [dev, , prod] = loadEnvironments(environments); // dev, staging, prod
     expect(dev.loadBalancer).toMatchObject({ productionPort: 80, testPort: 8080, testListenerAllowedCidrs: [] });
     expect(dev.network.publicSubnetCidrs).toEqual(['10.10.0.0/20', '10.10.16.0/20']);
     expect(dev.network.privateSubnetCidrs).toEqual(['10.10.128.0/20', '10.10.144.0/20']);
@@ -132,6 +132,36 @@ describe('bad configuration is rejected with environment, field and fix', () => 
       ['ecr.api, ecr.dkr, logs'],
     ],
     [
+      'connection fields on a CodeCommit source',
+      (e) => (e.pipeline.source = { provider: 'CodeCommit', repository: 'acme/web' }),
+      'pipeline.source.repository',
+      ['connection sources only'],
+    ],
+    [
+      'a GitHub source without its repository',
+      (e) => (e.pipeline.source = { provider: 'GitHub' }),
+      'pipeline.source.repository',
+      ['is required for GitHub', 'owner/repository'],
+    ],
+    [
+      'a GitHub Enterprise Server source without an existing connection',
+      (e) => (e.pipeline.source = { provider: 'GitHubEnterpriseServer', repository: 'acme/web' }),
+      'pipeline.source.connectionArn',
+      ['needs a host'],
+    ],
+    [
+      'a connection in another account',
+      (e) =>
+        (e.pipeline.source = {
+          provider: 'GitLab',
+          repository: 'acme/platform/web',
+          connectionArn:
+            'arn:aws:codeconnections:eu-central-1:999999999999:connection/11111111-2222-3333-4444-555555555555',
+        }),
+      'pipeline.source.connectionArn',
+      ['is in 999999999999/eu-central-1', "environment's account and region"],
+    ],
+    [
       'an app name that makes target-group names exceed 32 characters',
       (e) => (e.app = 'customer-portal-web'),
       'app',
@@ -156,8 +186,8 @@ describe('bad configuration is rejected with environment, field and fix', () => 
   });
 
   it('rejects selecting an environment that is not configured, naming the ones that are', () => {
-    expect(() => loadEnvironments(environments, ['staging'])).toThrow(
-      'environment "staging" was selected but is not configured. Fix: choose one of dev, prod',
+    expect(() => loadEnvironments(environments, ['qa'])).toThrow(
+      'environment "qa" was selected but is not configured. Fix: choose one of dev, staging, prod',
     );
   });
 
@@ -168,7 +198,7 @@ describe('bad configuration is rejected with environment, field and fix', () => 
     try {
       execFileSync(process.execPath, [require.resolve('tsx/cli'), 'main.ts'], {
         cwd: join(__dirname, '..'),
-        env: { ...process.env, ENVIRONMENT: 'staging', CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1' },
+        env: { ...process.env, ENVIRONMENT: 'qa', CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1' },
         stdio: 'pipe',
       });
     } catch (error) {
@@ -177,7 +207,7 @@ describe('bad configuration is rejected with environment, field and fix', () => 
       stderr = failure.stderr.toString();
     }
     expect(status).toBe(1);
-    expect(stderr).toContain('environment "staging" was selected but is not configured');
+    expect(stderr).toContain('environment "qa" was selected but is not configured');
     expect(stderr).not.toMatch(/\n\s+at /); // no stack frames
     expect(existsSync(outdir)).toBe(false);
   });

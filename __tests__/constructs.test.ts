@@ -187,7 +187,7 @@ describe('DeliveryPipeline with any deployment engine', () => {
   const json = synth((scope) => {
     const artifactStore = new ArtifactStore(scope, 'artifacts', { forceDestroy: true, retentionDays: 7 });
     new DeliveryPipeline(scope, 'pipeline', {
-      repository: new SourceRepository(scope, 'source', { branch: 'main' }),
+      source: new SourceRepository(scope, 'source', { branch: 'main' }),
       artifactStore,
       deploymentFiles: new DeploymentFiles(scope, 'files', {
         artifactStore,

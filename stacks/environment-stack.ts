@@ -69,7 +69,7 @@ export class EnvironmentStack extends TerraformStack {
 
   private addOutputs(config: EnvironmentConfig): void {
     const { loadBalancer, registry, fargate } = this.service;
-    const { repository, pipeline, artifactStore } = this.delivery;
+    const { source, pipeline, artifactStore } = this.delivery;
     const region = config.region;
     const outputs: Record<string, { value: string; description: string }> = {
       production_url: {
@@ -83,8 +83,7 @@ export class EnvironmentStack extends TerraformStack {
       ecr_repository_url: { value: registry.repositoryUrl, description: 'Images the pipeline builds' },
       ecs_cluster_name: { value: fargate.clusterName, description: 'ECS cluster' },
       ecs_service_name: { value: fargate.serviceName, description: 'ECS service' },
-      clone_url_http: { value: repository.cloneUrlHttp, description: 'git clone over HTTPS (credential helper)' },
-      clone_url_grc: { value: repository.cloneUrlGrc, description: 'git clone with git-remote-codecommit' },
+      ...source.outputs,
       pipeline_name: { value: pipeline.pipelineName, description: 'CodePipeline' },
       pipeline_console_url: {
         value: `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${pipeline.pipelineName}/view?region=${region}`,

@@ -17,6 +17,12 @@ const container = {
   writablePaths: ['/usr/local/apache2/logs'],
 };
 
+/** Fast swaps for non-production: a new task is healthy after 2 x 5 s, an old one drains in 5 s. */
+const fastSwaps = {
+  healthCheck: { intervalSeconds: 5, timeoutSeconds: 4, healthyThreshold: 2, unhealthyThreshold: 2 },
+  deregistrationDelaySeconds: 5,
+};
+
 export const environments: EnvironmentInput[] = [
   {
     name: 'dev',
@@ -26,11 +32,7 @@ export const environments: EnvironmentInput[] = [
     network: { vpcCidr: '10.10.0.0/16', azCount: 2, natGateways: 'single' },
     container: { ...container, cpu: 256, memory: 512 },
     service: { desiredCount: 1 },
-    loadBalancer: {
-      // Fast swaps: a new task is healthy after 2 x 5 s, an old one drains in 5 s.
-      healthCheck: { intervalSeconds: 5, timeoutSeconds: 4, healthyThreshold: 2, unhealthyThreshold: 2 },
-      deregistrationDelaySeconds: 5,
-    },
+    loadBalancer: fastSwaps,
     registry: { keepImages: 10 },
     pipeline: {
       branch: 'main',
@@ -39,6 +41,29 @@ export const environments: EnvironmentInput[] = [
       terminationWaitMinutes: 0, // remove the old task set right away
     },
     logRetentionDays: 7,
+    allowDestroyWithData: true,
+    tags: { CostCenter: 'engineering' },
+  },
+  {
+    // Code on GitHub through a CodeConnections connection the stack creates: complete its handshake in
+    // the console (Developer Tools > Settings > Connections) once after the first deploy.
+    name: 'staging',
+    app: 'web',
+    region: 'eu-central-1',
+    accountId: '111111111111', // placeholder: replace with your staging account id
+    network: { vpcCidr: '10.30.0.0/16', azCount: 2, natGateways: 'single' },
+    container: { ...container, architecture: 'arm64', cpu: 256, memory: 512 },
+    service: { desiredCount: 2 },
+    loadBalancer: fastSwaps,
+    registry: { keepImages: 20 },
+    pipeline: {
+      branch: 'main',
+      source: { provider: 'GitHub', repository: 'example-org/web' }, // placeholder: your owner/repository
+      trafficShift: 'Linear10PercentEvery1Minutes',
+      waitForRerouteMinutes: 0,
+      terminationWaitMinutes: 5,
+    },
+    logRetentionDays: 30,
     allowDestroyWithData: true,
     tags: { CostCenter: 'engineering' },
   },

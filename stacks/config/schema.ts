@@ -29,6 +29,9 @@ export const INTERFACE_ENDPOINTS = ['ecr.api', 'ecr.dkr', 'logs'] as const;
 /** CPU architectures a Fargate task (and the build that makes its image) can use. */
 export const CPU_ARCHITECTURES = ['x86_64', 'arm64'] as const;
 
+/** Where the pipeline's source comes from: CodeCommit, or a CodeConnections provider. */
+export const SOURCE_PROVIDERS = ['CodeCommit', 'GitHub', 'GitHubEnterpriseServer', 'GitLab', 'Bitbucket'] as const;
+
 /** Retention periods CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -235,7 +238,40 @@ const environmentFields = z.strictObject({
         'is not a valid git branch name. Fix: use a name such as "main"',
       )
         .default('main')
-        .describe('Branch of the CodeCommit repository whose pushes deploy this environment.'),
+        .describe('Branch whose pushes deploy this environment.'),
+      source: z
+        .strictObject({
+          provider: z
+            .enum(SOURCE_PROVIDERS, {
+              error: `must be one of ${SOURCE_PROVIDERS.join(', ')}. Fix: use "CodeCommit" or "GitHub"`,
+            })
+            .default('CodeCommit')
+            .describe(
+              'Where the application code lives: a CodeCommit repository the stack creates, or a repository reached through an AWS CodeConnections connection.',
+            ),
+          repository: pattern(
+            /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/,
+            'must be "owner/repository" (GitLab: "group/subgroup/repository"). Fix: use e.g. "acme/web"',
+          )
+            .optional()
+            .describe('Connection sources: the full repository id, "owner/repository".'),
+          connectionArn: pattern(
+            /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/,
+            'is not a CodeConnections connection ARN. Fix: copy it from `aws codeconnections list-connections`',
+          )
+            .optional()
+            .describe(
+              'Connection sources: an existing, available connection. Without it the stack creates one, which stays PENDING until someone completes the handshake in the console.',
+            ),
+          filePaths: z
+            .array(z.string().min(1).max(255))
+            .max(8)
+            .default([])
+            .describe(
+              'Connection sources: only pushes that change a matching path (glob) start the pipeline. Default: any push.',
+            ),
+        })
+        .prefault({}),
       trafficShift: z
         .enum(TRAFFIC_SHIFTS, {
           error: `is not a predefined ECS deployment configuration. Fix: use one of ${TRAFFIC_SHIFTS.join(', ')}`,
@@ -359,6 +395,7 @@ export const environmentSchema = environmentFields
     validateHookTiming(env.hooks, issue);
     validateNetwork(env.network, issue);
     validateEndpoints(env.network, issue);
+    validateSource(env, issue);
   })
   .transform((env) => {
     const vpc = parseCidr(env.network.vpcCidr)!; // validated above
@@ -470,6 +507,41 @@ function validateEndpoints(network: Fields['network'], issue: IssueReporter): vo
       ['network', 'interfaceEndpoints'],
       'has ecr.dkr without the S3 gateway endpoint, so image layers would still leave through NAT. Fix: set network.s3GatewayEndpoint to true',
     );
+  }
+}
+
+/** CodeCommit takes no connection fields; a connection source needs its repository. */
+function validateSource(env: Fields, issue: IssueReporter): void {
+  const source = env.pipeline.source;
+  const path = ['pipeline', 'source'];
+  if (source.provider === 'CodeCommit') {
+    for (const field of ['repository', 'connectionArn'] as const) {
+      if (source[field] !== undefined) {
+        issue([...path, field], 'applies to connection sources only. Fix: remove it, or set provider to e.g. "GitHub"');
+      }
+    }
+    if (source.filePaths.length > 0) {
+      issue([...path, 'filePaths'], 'applies to connection sources only. Fix: remove it');
+    }
+    return;
+  }
+  if (!source.repository) {
+    issue([...path, 'repository'], `is required for ${source.provider}. Fix: set it to "owner/repository"`);
+  }
+  if (source.provider === 'GitHubEnterpriseServer' && !source.connectionArn) {
+    issue(
+      [...path, 'connectionArn'],
+      'is required for GitHubEnterpriseServer (its connection needs a host set up first). Fix: create the host and connection, then set the ARN',
+    );
+  }
+  if (source.connectionArn) {
+    const [, , , region, account] = source.connectionArn.split(':');
+    if (region !== env.region || account !== env.accountId) {
+      issue(
+        [...path, 'connectionArn'],
+        `is in ${account}/${region}, but the pipeline is in ${env.accountId}/${env.region}. Fix: use a connection in the environment's account and region`,
+      );
+    }
   }
 }
 

@@ -1,14 +1,14 @@
 import { Construct } from 'constructs';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
-import { Codepipeline, type CodepipelineStage } from '@cdktf/provider-aws/lib/codepipeline';
+import { Codepipeline, type CodepipelineStage, type CodepipelineTrigger } from '@cdktf/provider-aws/lib/codepipeline';
 import type { DeploymentEngine } from '../deployment/engine';
 import { EnvironmentContext } from '../shared/context';
 import { grant, serviceRole } from '../shared/iam';
 import type { ArtifactStore } from './artifact-store';
 import type { DeploymentFiles } from './deployment-files';
 import type { ImageBuild } from './image-build';
-import type { SourceRepository } from './source-repository';
+import type { PipelineSource } from './pipeline-source';
 
 /** Names of the artifacts passed between stages. */
 export const ARTIFACTS = {
@@ -17,11 +17,15 @@ export const ARTIFACTS = {
   image: 'ImageDetail',
 } as const;
 
-/** Namespace of the CodeCommit action's output variables (CommitId, BranchName, ...). */
+/** Namespace of the source action's output variables (CommitId, BranchName, ...). */
 export const SOURCE_VARIABLES = 'SourceVariables';
 
+/** Name of the Source stage's application action (pipeline triggers name it). */
+export const APPLICATION_ACTION = 'Application';
+
 export interface DeliveryPipelineProps {
-  readonly repository: SourceRepository;
+  /** The application code: its Source action, permissions and how pushes start the pipeline. */
+  readonly source: PipelineSource;
   readonly artifactStore: ArtifactStore;
   /** The zipped appspec.yaml and taskdef.json: the pipeline starts once on creation and reads them. */
   readonly deploymentFiles: DeploymentFiles;
@@ -31,9 +35,9 @@ export interface DeliveryPipelineProps {
 }
 
 /**
- * CodePipeline (V2): Source (CodeCommit push + the deployment files from S3) -> Build (image)
- * -> Deploy (the engine's action). Started by an EventBridge rule on pushes to the branch;
- * nothing polls.
+ * CodePipeline (V2): Source (the application commit + the deployment files from S3) -> Build
+ * (image) -> Deploy (the engine's action). Started on pushes to the branch, by an EventBridge rule
+ * (CodeCommit) or a V2 trigger (connection sources); nothing polls.
  */
 export class DeliveryPipeline extends Construct {
   readonly pipelineName: string;
@@ -58,12 +62,15 @@ export class DeliveryPipeline extends Construct {
           action: [props.engine.deployAction({ deploymentFiles: ARTIFACTS.deploymentFiles, image: ARTIFACTS.image })],
         },
       ],
+      // Connection sources start the pipeline through a V2 trigger filtered on the branch (and paths).
+      ...triggers(props.source),
       // CodePipeline starts a run as soon as the pipeline exists: the deployment files must be there by then.
       dependsOn: [props.deploymentFiles.object],
     });
     this.pipelineName = pipeline.name;
     this.pipelineArn = pipeline.arn;
-    this.startOnPush(props.repository);
+    const pattern = props.source.pushEventPattern();
+    if (pattern) this.startOnPush(props.source.branch, pattern);
   }
 
   /** The role runs the three stages' actions and may do nothing else. */
@@ -78,7 +85,7 @@ export class DeliveryPipeline extends Construct {
     });
     props.artifactStore.grantReadWrite(role, 'artifacts');
     grant(this, 'actions', role, [
-      ...props.repository.sourceActionStatements(),
+      ...props.source.pipelineStatements(),
       {
         sid: 'RunBuild',
         actions: ['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild'],
@@ -90,25 +97,15 @@ export class DeliveryPipeline extends Construct {
   }
 
   /** The application commit, and the deployment files cdktf uploaded. */
-  private sourceStage({ repository, artifactStore, deploymentFiles }: DeliveryPipelineProps): CodepipelineStage {
+  private sourceStage({ source, artifactStore, deploymentFiles }: DeliveryPipelineProps): CodepipelineStage {
     return {
       name: 'Source',
       action: [
-        {
-          name: 'Application',
-          category: 'Source',
-          owner: 'AWS',
-          provider: 'CodeCommit',
-          version: '1',
+        source.sourceAction({
+          actionName: APPLICATION_ACTION,
+          outputArtifact: ARTIFACTS.source,
           namespace: SOURCE_VARIABLES,
-          outputArtifacts: [ARTIFACTS.source],
-          configuration: {
-            RepositoryName: repository.repositoryName,
-            BranchName: repository.branch,
-            PollForSourceChanges: 'false', // the EventBridge rule below starts the pipeline
-            OutputArtifactFormat: 'CODE_ZIP',
-          },
-        },
+        }),
         {
           name: 'DeploymentFiles',
           category: 'Source',
@@ -150,8 +147,8 @@ export class DeliveryPipeline extends Construct {
     };
   }
 
-  /** EventBridge rule: a push (branch created or updated) to the configured branch starts the pipeline. */
-  private startOnPush(repository: SourceRepository): void {
+  /** EventBridge rule: a push event for the configured branch starts the pipeline. */
+  private startOnPush(branch: string, eventPattern: object): void {
     const { names } = EnvironmentContext.of(this);
     const role = serviceRole(this, 'trigger-role', {
       name: names.pipelineTriggerRole,
@@ -164,19 +161,15 @@ export class DeliveryPipeline extends Construct {
     ]);
     const rule = new CloudwatchEventRule(this, 'on-push', {
       name: names.pipelineTriggerRule,
-      description: `Start ${names.pipeline} on pushes to ${repository.branch}`,
-      eventPattern: JSON.stringify(pushEventPattern(repository.repositoryArn, repository.branch)),
+      description: `Start ${names.pipeline} on pushes to ${branch}`,
+      eventPattern: JSON.stringify(eventPattern),
     });
     new CloudwatchEventTarget(this, 'on-push-target', { rule: rule.name, arn: this.pipelineArn, roleArn: role.arn });
   }
 }
 
-/** CodeCommit's event for a branch being created or moved by a push. */
-function pushEventPattern(repositoryArn: string, branch: string): object {
-  return {
-    source: ['aws.codecommit'],
-    'detail-type': ['CodeCommit Repository State Change'],
-    resources: [repositoryArn],
-    detail: { event: ['referenceCreated', 'referenceUpdated'], referenceType: ['branch'], referenceName: [branch] },
-  };
+/** The source's V2 triggers, when it has any (CodeCommit has none: EventBridge starts the pipeline). */
+function triggers(source: PipelineSource): { trigger?: CodepipelineTrigger[] } {
+  const list = source.triggers(APPLICATION_ACTION);
+  return list.length > 0 ? { trigger: list } : {};
 }

@@ -11,6 +11,8 @@ import { ArtifactStore } from './artifact-store';
 import { DeliveryPipeline } from './delivery-pipeline';
 import { DeploymentFiles } from './deployment-files';
 import { ImageBuild } from './image-build';
+import { ConnectionSource } from './connection-source';
+import type { PipelineSource } from './pipeline-source';
 import { SourceRepository } from './source-repository';
 
 export type PipelineSettings = EnvironmentConfig['pipeline'];
@@ -42,7 +44,7 @@ export interface DeliveryProps {
  * builds the image into ECR and hands it, with the static deployment files, to the deployment engine.
  */
 export class Delivery extends Construct {
-  readonly repository: SourceRepository;
+  readonly source: PipelineSource;
   readonly artifactStore: ArtifactStore;
   readonly pipeline: DeliveryPipeline;
 
@@ -53,7 +55,7 @@ export class Delivery extends Construct {
       forceDestroy: props.allowDestroyWithData,
       retentionDays: settings.artifactRetentionDays,
     });
-    this.repository = new SourceRepository(this, 'source', { branch: settings.branch });
+    this.source = this.createSource(settings);
     const deploymentFiles = new DeploymentFiles(this, 'deployment-files', {
       artifactStore: this.artifactStore,
       taskDefinition: target.taskDefinition,
@@ -68,12 +70,25 @@ export class Delivery extends Construct {
       architecture: props.architecture,
     });
     this.pipeline = new DeliveryPipeline(this, 'pipeline', {
-      repository: this.repository,
+      source: this.source,
       artifactStore: this.artifactStore,
       deploymentFiles,
       build,
       engine: props.engine,
     });
     props.notifications.forwardPipelineFailures(EnvironmentContext.of(this).names.pipeline);
+  }
+
+  /** CodeCommit, created here, or a CodeConnections repository. */
+  private createSource(settings: PipelineSettings): PipelineSource {
+    const { provider, repository, connectionArn, filePaths } = settings.source;
+    if (provider === 'CodeCommit') return new SourceRepository(this, 'source', { branch: settings.branch });
+    return new ConnectionSource(this, 'source', {
+      provider,
+      repository: repository!, // required for connection sources (validated)
+      branch: settings.branch,
+      connectionArn,
+      filePaths,
+    });
   }
 }

@@ -1,21 +1,25 @@
 import { Construct } from 'constructs';
+import type { CodepipelineStageAction, CodepipelineTrigger } from '@cdktf/provider-aws/lib/codepipeline';
 import { CodecommitRepository } from '@cdktf/provider-aws/lib/codecommit-repository';
+import type { EngineOutput } from '../deployment/engine';
 import { EnvironmentContext } from '../shared/context';
 import type { PolicyStatement } from '../shared/iam';
+import { applicationSourceAction, type PipelineSource, type SourceActionNames } from './pipeline-source';
 
 export interface SourceRepositoryProps {
   /** The branch whose pushes deploy this environment. */
   readonly branch: string;
 }
 
-/** The environment's CodeCommit repository: push an application with a Dockerfile at its root. */
-export class SourceRepository extends Construct {
+/**
+ * The environment's CodeCommit repository: push an application with a Dockerfile at its root.
+ * CodeCommit reports pushes to EventBridge, whose rule starts the pipeline; nothing polls.
+ */
+export class SourceRepository extends Construct implements PipelineSource {
   readonly repositoryName: string;
   readonly repositoryArn: string;
-  readonly cloneUrlHttp: string;
-  /** For git-remote-codecommit: `git clone codecommit::<region>://<name>`. */
-  readonly cloneUrlGrc: string;
   readonly branch: string;
+  readonly outputs: Readonly<Record<string, EngineOutput>>;
 
   constructor(scope: Construct, id: string, props: SourceRepositoryProps) {
     super(scope, id);
@@ -26,13 +30,28 @@ export class SourceRepository extends Construct {
     });
     this.repositoryName = repository.repositoryName;
     this.repositoryArn = repository.arn;
-    this.cloneUrlHttp = repository.cloneUrlHttp;
-    this.cloneUrlGrc = `codecommit::${region}://${names.sourceRepository}`;
     this.branch = props.branch;
+    this.outputs = {
+      clone_url_http: { value: repository.cloneUrlHttp, description: 'git clone over HTTPS (credential helper)' },
+      clone_url_grc: {
+        // For git-remote-codecommit: `git clone codecommit::<region>://<name>`.
+        value: `codecommit::${region}://${names.sourceRepository}`,
+        description: 'git clone with git-remote-codecommit',
+      },
+    };
+  }
+
+  sourceAction(names: SourceActionNames): CodepipelineStageAction {
+    return applicationSourceAction(names, 'CodeCommit', {
+      RepositoryName: this.repositoryName,
+      BranchName: this.branch,
+      PollForSourceChanges: 'false', // the EventBridge rule starts the pipeline
+      OutputArtifactFormat: 'CODE_ZIP',
+    });
   }
 
   /** What the pipeline's CodeCommit source action calls to fetch a commit as a zip. */
-  sourceActionStatements(): PolicyStatement[] {
+  pipelineStatements(): PolicyStatement[] {
     return [
       {
         actions: [
@@ -45,5 +64,23 @@ export class SourceRepository extends Construct {
         resources: [this.repositoryArn],
       },
     ];
+  }
+
+  triggers(): CodepipelineTrigger[] {
+    return [];
+  }
+
+  /** CodeCommit's event for a branch being created or moved by a push. */
+  pushEventPattern(): object {
+    return {
+      source: ['aws.codecommit'],
+      'detail-type': ['CodeCommit Repository State Change'],
+      resources: [this.repositoryArn],
+      detail: {
+        event: ['referenceCreated', 'referenceUpdated'],
+        referenceType: ['branch'],
+        referenceName: [this.branch],
+      },
+    };
   }
 }
