@@ -25,10 +25,21 @@ export const VARIANTS: readonly EnvironmentInput[] = [
     },
   },
   {
-    // Every interface endpoint with their security group, and arm64 tasks built on arm64.
+    // Every interface endpoint with their security group, arm64 tasks built on arm64, and a
+    // Bitbucket source through an existing connection with path filters (staging covers a created one).
     ...structuredClone(dev),
     name: 'devextra',
     network: { ...structuredClone(dev.network), interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'logs'] },
     container: { ...structuredClone(dev.container), architecture: 'arm64' },
+    pipeline: {
+      ...structuredClone(dev.pipeline),
+      source: {
+        provider: 'Bitbucket',
+        repository: 'example-org/web',
+        // Placeholder in the documented format: the environment's account and region, a UUID.
+        connectionArn: `arn:aws:codeconnections:${dev.region}:${dev.accountId}:connection/00000000-0000-4000-8000-000000000000`,
+        filePaths: ['app/**', 'Dockerfile'],
+      },
+    },
   },
 ];
