@@ -459,13 +459,10 @@ function validateListeners(env: Fields, issue: IssueReporter): void {
         );
       }
     }
-    const [, , , certRegion, certAccount] = lb.https.certificateArn.split(':');
-    if (certRegion !== env.region || certAccount !== env.accountId) {
-      issue(
-        ['loadBalancer', 'https', 'certificateArn'],
-        `is in ${certAccount}/${certRegion}, but the ALB is in ${env.accountId}/${env.region}. Fix: request or import the certificate in the environment's account and region`,
-      );
-    }
+    requireEnvironmentArn(env, issue, ['loadBalancer', 'https', 'certificateArn'], lb.https.certificateArn, {
+      usedBy: 'the ALB',
+      fix: "request or import the certificate in the environment's account and region",
+    });
   }
   if (lb.healthCheck.timeoutSeconds >= lb.healthCheck.intervalSeconds) {
     issue(
@@ -535,13 +532,27 @@ function validateSource(env: Fields, issue: IssueReporter): void {
     );
   }
   if (source.connectionArn) {
-    const [, , , region, account] = source.connectionArn.split(':');
-    if (region !== env.region || account !== env.accountId) {
-      issue(
-        [...path, 'connectionArn'],
-        `is in ${account}/${region}, but the pipeline is in ${env.accountId}/${env.region}. Fix: use a connection in the environment's account and region`,
-      );
-    }
+    requireEnvironmentArn(env, issue, [...path, 'connectionArn'], source.connectionArn, {
+      usedBy: 'the pipeline',
+      fix: "use a connection in the environment's account and region",
+    });
+  }
+}
+
+/** A resource the stack only references must live in the environment's own account and region. */
+function requireEnvironmentArn(
+  env: Fields,
+  issue: IssueReporter,
+  path: (string | number)[],
+  arn: string,
+  message: { usedBy: string; fix: string },
+): void {
+  const [, , , region, account] = arn.split(':');
+  if (region !== env.region || account !== env.accountId) {
+    issue(
+      path,
+      `is in ${account}/${region}, but ${message.usedBy} is in ${env.accountId}/${env.region}. Fix: ${message.fix}`,
+    );
   }
 }
 

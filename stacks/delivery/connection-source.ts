@@ -33,13 +33,13 @@ export class ConnectionSource extends Construct implements PipelineSource {
     super(scope, id);
     this.props = props;
     this.branch = props.branch;
-    const created = props.connectionArn
-      ? undefined
-      : new CodestarconnectionsConnection(this, 'connection', {
-          name: EnvironmentContext.of(this).names.sourceConnection,
-          providerType: props.provider,
-        });
-    this.connectionArn = props.connectionArn ?? created!.arn;
+    const created = !props.connectionArn;
+    this.connectionArn =
+      props.connectionArn ??
+      new CodestarconnectionsConnection(this, 'connection', {
+        name: EnvironmentContext.of(this).names.sourceConnection,
+        providerType: props.provider,
+      }).arn;
     this.outputs = {
       source_repository: {
         value: `${props.provider}: ${props.repository}`,

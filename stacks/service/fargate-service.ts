@@ -80,7 +80,6 @@ export class FargateService extends Construct implements EcsServiceRef {
       description: 'HTTPS out through NAT: ECR image layers, CloudWatch Logs, AWS APIs',
     });
 
-    this.taskDefinitionFamily = names.taskFamily;
     this.taskDefinitionValues = {
       family: names.taskFamily,
       executionRoleArn: this.executionRole.arn,
@@ -95,6 +94,7 @@ export class FargateService extends Construct implements EcsServiceRef {
       cpuArchitecture: ARCHITECTURES[props.container.architecture].ecsCpuArchitecture,
       writablePaths: props.container.writablePaths,
     };
+    this.taskDefinitionFamily = this.taskDefinitionValues.family;
     this.serviceName = this.service(cluster, this.taskDefinition(props.container.initialImage), props).name;
   }
 
