@@ -1,6 +1,7 @@
 import { synthesizeApp } from './stacks/app';
 import { environments } from './stacks/config/environments';
 import { ConfigError, loadEnvironments, parseSelection } from './stacks/config/load';
+import { describeWaitingTime } from './stacks/config/waiting-time';
 
 /**
  * One stack per environment. ENVIRONMENT="dev" (comma-separated) synthesizes a subset;
@@ -24,8 +25,8 @@ function main(): void {
     console.log(
       `${config.name}: ${config.accountId}/${config.region}, ${config.network.azCount} AZs, ${nat}, ` +
         `${config.service.desiredCount} x ${config.container.cpu} CPU/${config.container.memory} MiB, ` +
-        `${config.pipeline.trafficShift}${config.pipeline.waitForRerouteMinutes ? `, operator reroute within ${config.pipeline.waitForRerouteMinutes} min` : ''} ` +
-        `-> ${outdir}/stacks/${config.name}`,
+        `${config.pipeline.engine} engine, ${config.pipeline.trafficShift} -> ${outdir}/stacks/${config.name}\n` +
+        `  a deployment waits: ${describeWaitingTime(config)}`,
     );
   }
 }

@@ -15,6 +15,8 @@ import { join, resolve } from 'node:path';
 import {
   checkBuildspec,
   checkDeploymentFiles,
+  checkImageHandOff,
+  readsDeploymentFiles,
   checkFirstDeploy,
   checkPolicies,
   resourcesOf,
@@ -206,7 +208,8 @@ async function planEnvironment(
     ...checkBuildspec(resourcesOf(planJson.planned_values), buildspec, 'plan'),
     ...checkBuildspec(applied, buildspec, 'mocked apply'),
     ...policies.problems,
-    ...checkDeploymentFiles(files),
+    ...checkImageHandOff(resourcesOf(planJson.planned_values)),
+    ...checkDeploymentFiles(files, readsDeploymentFiles(resourcesOf(planJson.planned_values))),
   ];
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   return {

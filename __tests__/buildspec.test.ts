@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildspecScript } from '../.ci/buildspec-script';
@@ -18,10 +18,14 @@ interface Run {
   stdout: string;
   stderr: string;
   calls: string[];
+  /** The image file the build handed on (deploy/, the artifact's base directory), parsed. */
   imageDetail?: unknown;
+  /** Every file in the artifact's base directory. */
+  artifact: string[];
 }
 
-function runBuildspec(options: { dockerfile?: boolean; stubs?: Record<string, string> } = {}): Run {
+function runBuildspec(options: { dockerfile?: boolean; stubs?: Record<string, string>; imageFile?: string } = {}): Run {
+  const imageFile = options.imageFile ?? 'imageDetail.json';
   const dir = mkdtempSync(join(tmpdir(), 'buildspec-'));
   const calls = join(dir, 'calls.log');
   writeFileSync(calls, '');
@@ -38,19 +42,22 @@ function runBuildspec(options: { dockerfile?: boolean; stubs?: Record<string, st
       CACHE_REPOSITORY_URI: `${REGISTRY}/web-dev-build-cache`,
       CACHE_TAG: 'buildcache',
       COMMIT_ID: '0123abc',
+      IMAGE_FILE: imageFile,
+      CONTAINER_NAME: 'app',
       STUB_CALLS: calls,
       STUB_STATE: dir,
       STUB_DIGEST: DIGEST,
       ...options.stubs,
     },
   });
-  const detail = join(dir, 'imageDetail.json');
+  const detail = join(dir, 'deploy', imageFile);
   return {
     status: result.status,
     stdout: result.stdout,
     stderr: result.stderr,
     calls: readFileSync(calls, 'utf8').split('\n').filter(Boolean),
     imageDetail: existsSync(detail) ? JSON.parse(readFileSync(detail, 'utf8')) : undefined,
+    artifact: existsSync(join(dir, 'deploy')) ? readdirSync(join(dir, 'deploy')) : [],
   };
 }
 
@@ -76,7 +83,24 @@ describe('buildspec', () => {
       BUILD_WITH_CACHE,
       'aws ecr describe-images --repository-name web-dev --image-ids imageTag=0123abc --query imageDetails[0].imageDigest --output text',
     ]);
+    // CodeDeployToECS's image file: {"ImageURI": <uri>} (CodePipeline action reference, imageDetail.json).
     expect(run.imageDetail).toEqual({ ImageURI: `${REGISTRY}/web-dev@${DIGEST}` });
+    expect(run.artifact).toEqual(['imageDetail.json']);
+  });
+
+  it('writes imagedefinitions.json for the ECS action: the container by name, the image by digest', () => {
+    const run = runBuildspec({ imageFile: 'imagedefinitions.json' });
+    expect(run.status).toBe(0);
+    // The ECS action's image file: a list of {"name": <container>, "imageUri": <uri>} (CodePipeline user guide).
+    expect(run.imageDetail).toEqual([{ name: 'app', imageUri: `${REGISTRY}/web-dev@${DIGEST}` }]);
+    expect(run.artifact).toEqual(['imagedefinitions.json']);
+  });
+
+  it('refuses an image file no deploy action reads', () => {
+    const run = runBuildspec({ imageFile: 'image.json' });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain("IMAGE_FILE must be imageDetail.json or imagedefinitions.json, not 'image.json'");
+    expect(run.artifact).toEqual([]);
   });
 
   it('reuses the image a retried run already pushed (tags are immutable)', () => {

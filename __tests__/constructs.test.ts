@@ -1,11 +1,11 @@
-import { Testing } from 'cdktf';
+import { TerraformOutput, Testing } from 'cdktf';
 import type { Construct } from 'constructs';
 import { ArtifactStore } from '../stacks/delivery/artifact-store';
 import { DeliveryPipeline } from '../stacks/delivery/delivery-pipeline';
-import { DeploymentFiles } from '../stacks/delivery/deployment-files';
 import { ImageBuild } from '../stacks/delivery/image-build';
 import { SourceRepository } from '../stacks/delivery/source-repository';
 import { BlueGreenDeployment } from '../stacks/deployment/blue-green-deployment';
+import { EcsNativeDeployment } from '../stacks/deployment/ecs-native-deployment';
 import type { DeploymentEngine } from '../stacks/deployment/engine';
 import type { NetworkRef } from '../stacks/network/network';
 import type { EcsServiceRef, LoadBalancerRef } from '../stacks/service/refs';
@@ -55,6 +55,38 @@ const TASK_ROLES = [
   { name: 'web-test-ecs-execution', arn: 'arn:aws:iam::123456789012:role/web-test-ecs-execution' },
   { name: 'web-test-ecs-task', arn: 'arn:aws:iam::123456789012:role/web-test-ecs-task' },
 ];
+const TASK_DEFINITION = {
+  family: 'web-test',
+  executionRoleArn: TASK_ROLES[0].arn,
+  taskRoleArn: TASK_ROLES[1].arn,
+  cpu: 256,
+  memory: 512,
+  containerName: 'app',
+  containerPort: 80,
+  logGroup: '/ecs/web-test',
+  region: TEST_CONTEXT.region,
+  readonlyRootFilesystem: true,
+  cpuArchitecture: 'X86_64',
+  writablePaths: [],
+};
+const NETWORK: NetworkRef = {
+  vpcId: 'vpc-1',
+  publicSubnetIds: ['subnet-public-1', 'subnet-public-2'],
+  privateSubnetIds: ['subnet-private-1', 'subnet-private-2'],
+  natPublicIps: ['198.51.100.1'],
+  internetGateway: { fqn: 'aws_internet_gateway.igw' },
+};
+const CONTAINER = {
+  name: 'app',
+  initialImage: 'public.ecr.aws/docker/library/httpd:2.4',
+  port: 80,
+  cpu: 256,
+  memory: 512,
+  healthCheckPath: '/',
+  readonlyRootFilesystem: true,
+  writablePaths: [],
+  architecture: 'x86_64' as const,
+};
 const SERVICE: EcsServiceRef = {
   clusterName: 'web-test',
   serviceName: 'web-test',
@@ -124,6 +156,12 @@ describe('BlueGreenDeployment as a deployment engine', () => {
       },
       notifications: new Notifications(scope, 'notifications'),
       hookFunctionArns: ['arn:aws:lambda:eu-west-1:123456789012:function:hook'],
+      deploymentFiles: {
+        taskDefinition: TASK_DEFINITION,
+        subnetIds: ['subnet-1'],
+        securityGroupIds: ['sg-service'],
+        hooks: { AfterAllowTestTraffic: 'hook' },
+      },
     });
   });
   const group = only(json, 'aws_codedeploy_deployment_group');
@@ -170,7 +208,9 @@ describe('BlueGreenDeployment as a deployment engine', () => {
 });
 
 describe('DeliveryPipeline with any deployment engine', () => {
+  // An engine that reads no deployment files and its own image file.
   const engine: DeploymentEngine = {
+    imageFile: { name: 'imagedefinitions.json', artifact: 'StubImage' },
     deployAction: (inputs) => ({
       name: 'Stub',
       category: 'Deploy',
@@ -183,36 +223,18 @@ describe('DeliveryPipeline with any deployment engine', () => {
     pipelineStatements: () => [{ sid: 'StubDeploys', actions: ['ecs:UpdateService'], resources: ['arn:stub'] }],
     outputs: {},
   };
-  const network: Pick<NetworkRef, 'privateSubnetIds'> = { privateSubnetIds: ['subnet-1', 'subnet-2'] };
   const json = synth((scope) => {
     const artifactStore = new ArtifactStore(scope, 'artifacts', { forceDestroy: true, retentionDays: 7 });
     new DeliveryPipeline(scope, 'pipeline', {
       source: new SourceRepository(scope, 'source', { branch: 'main' }),
       artifactStore,
-      deploymentFiles: new DeploymentFiles(scope, 'files', {
-        artifactStore,
-        taskDefinition: {
-          family: 'web-test',
-          executionRoleArn: TASK_ROLES[0].arn,
-          taskRoleArn: TASK_ROLES[1].arn,
-          cpu: 256,
-          memory: 512,
-          containerName: 'app',
-          containerPort: 80,
-          logGroup: '/ecs/web-test',
-          region: TEST_CONTEXT.region,
-          readonlyRootFilesystem: true,
-          cpuArchitecture: 'X86_64',
-          writablePaths: [],
-        },
-        subnetIds: network.privateSubnetIds,
-        securityGroupIds: ['sg-service'],
-      }),
       build: new ImageBuild(scope, 'build', {
         registry: { repositoryUrl: 'r.example/web-test', repositoryName: 'web-test', grantPush: () => undefined },
         artifactStore,
         timeoutMinutes: 20,
         architecture: 'x86_64',
+        imageFile: engine.imageFile.name,
+        containerName: 'app',
       }),
       engine,
     });
@@ -228,10 +250,20 @@ describe('DeliveryPipeline with any deployment engine', () => {
         owner: 'AWS',
         provider: 'ECS',
         version: '1',
-        input_artifacts: ['ImageDetail'],
+        input_artifacts: ['StubImage'],
         configuration: { ClusterName: 'web-test', ServiceName: 'web-test' },
       },
     ]);
+  });
+
+  it("reads no deployment files when the engine asks for none, and the build writes the engine's image file", () => {
+    const source = pipeline.stage.find((stage: Json) => stage.name === 'Source');
+    expect(source.action.map((action: Json) => action.provider)).toEqual(['CodeCommit']);
+    expect(pipeline.depends_on).toBeUndefined();
+    const variables = only(json, 'aws_codebuild_project').environment.environment_variable;
+    expect(variables).toContainEqual({ name: 'IMAGE_FILE', value: 'imagedefinitions.json', type: 'PLAINTEXT' });
+    expect(variables).toContainEqual({ name: 'CONTAINER_NAME', value: 'app', type: 'PLAINTEXT' });
+    expect(json.resource.aws_s3_object).toBeUndefined();
   });
 
   it("grants the pipeline role the engine's permissions", () => {
@@ -265,6 +297,7 @@ describe('LoadBalancer and FargateService', () => {
       },
       targetPort: 80,
       healthCheckPath: '/',
+      routing: 'listener-default-actions',
     });
     loadBalancer.allowTestTrafficFrom('hooks', network.natPublicIps, 'hooks');
     new FargateService(scope, 'fargate', {
@@ -283,6 +316,7 @@ describe('LoadBalancer and FargateService', () => {
       service: { desiredCount: 1, healthCheckGracePeriodSeconds: 30 },
       targetGroup: LOAD_BALANCER.targetGroups.primary,
       listeners: loadBalancer.listenerResources,
+      controller: 'CODE_DEPLOY',
     });
   });
   const groupRef = (name: string) => {
@@ -319,5 +353,244 @@ describe('LoadBalancer and FargateService', () => {
     );
     expect(service.load_balancer[0].target_group_arn).toBe('arn:tg/primary');
     expect(ingress('web-test-service')).toEqual([]);
+  });
+});
+
+describe('EcsNativeDeployment as a deployment engine', () => {
+  const RULES = {
+    production: { arn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/web-test-alb/1/prd/1' },
+    test: { arn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/web-test-alb/1/qa/1' },
+  };
+  const HOOKS = [
+    { name: 'EcsAfterTestTraffic' as const, functionName: 'after-test', arn: 'arn:aws:lambda:eu-west-1:1:function:t' },
+    {
+      name: 'EcsAfterProductionTraffic' as const,
+      functionName: 'after-prd',
+      arn: 'arn:aws:lambda:eu-west-1:1:function:p',
+    },
+  ];
+  let engine!: EcsNativeDeployment;
+  const json = synth((scope) => {
+    const service = new FargateService(scope, 'fargate', {
+      network: NETWORK,
+      container: CONTAINER,
+      service: { desiredCount: 2, healthCheckGracePeriodSeconds: 30 },
+      targetGroup: LOAD_BALANCER.targetGroups.primary,
+      listeners: [],
+      controller: 'ECS',
+    });
+    engine = new EcsNativeDeployment(scope, 'deployment', {
+      service,
+      loadBalancer: { ...LOAD_BALANCER, rules: RULES },
+      settings: {
+        trafficShift: 'Linear10PercentEvery3Minutes',
+        waitForRerouteMinutes: 10,
+        terminationWaitMinutes: 7,
+        deployTimeoutMinutes: 55,
+        alarms: { target5xxPerMinute: 5, loadBalancer5xxPerMinute: 10, evaluationMinutes: 2 },
+      },
+      notifications: new Notifications(scope, 'notifications'),
+      hooks: HOOKS,
+    });
+    // Outputs resolve what the engine hands the pipeline, as it would reach Terraform.
+    new TerraformOutput(scope, 'deploy-action', { value: engine.deployAction({ image: 'Image' }) });
+    new TerraformOutput(scope, 'pipeline-statements', { value: engine.pipelineStatements() });
+  });
+  const service = only(json, 'aws_ecs_service');
+  const ref = (type: string, attribute: string) => `\${${type}.${Object.keys(json.resource[type])[0]}.${attribute}}`;
+  const serviceArn = `arn:aws:ecs:eu-west-1:123456789012:service/${ref('aws_ecs_cluster', 'name')}/${ref('aws_ecs_service', 'name')}`;
+  const roleArn = (name: string) => {
+    const [id] = Object.entries(json.resource.aws_iam_role).find(([, role]) => (role as Json).name === name)!;
+    return `\${aws_iam_role.${id}.arn}`;
+  };
+
+  it('maps the linear traffic shift to LINEAR steps of 10% every 3 minutes, then bakes for the termination wait', () => {
+    // Linear10PercentEvery3Minutes: CodeDeploy's name for 10% more traffic every 3 minutes.
+    expect(service.deployment_controller).toEqual({ type: 'ECS' });
+    expect(service.deployment_configuration).toMatchObject({
+      strategy: 'LINEAR',
+      linear_configuration: { step_percent: 10, step_bake_time_in_minutes: '3' },
+      bake_time_in_minutes: '7',
+    });
+    expect(service.deployment_configuration.canary_configuration).toBeUndefined();
+  });
+
+  it('runs each hook at its stage, invoked through a role that may invoke exactly those functions', () => {
+    const invokeRole = roleArn('web-test-ecs-hook-invoke');
+    expect(service.deployment_configuration.lifecycle_hook).toEqual([
+      { hook_target_arn: HOOKS[0].arn, role_arn: invokeRole, lifecycle_stages: ['POST_TEST_TRAFFIC_SHIFT'] },
+      { hook_target_arn: HOOKS[1].arn, role_arn: invokeRole, lifecycle_stages: ['POST_PRODUCTION_TRAFFIC_SHIFT'] },
+    ]);
+    expect(statements(json, 'invoke-hooks')).toEqual([
+      {
+        Sid: 'InvokeLifecycleHooks',
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: HOOKS.map((h) => h.arn),
+      },
+    ]);
+  });
+
+  it('shifts traffic with the alternate target group and the two rules, through a role ECS assumes', () => {
+    expect(service.load_balancer).toEqual([
+      {
+        target_group_arn: 'arn:tg/primary',
+        container_name: 'app',
+        container_port: 80,
+        advanced_configuration: {
+          alternate_target_group_arn: 'arn:tg/secondary',
+          production_listener_rule: RULES.production.arn,
+          test_listener_rule: RULES.test.arn,
+          role_arn: roleArn('web-test-ecs-infrastructure'),
+        },
+      },
+    ]);
+    const trust = JSON.parse(
+      (Object.values(json.resource.aws_iam_role) as Json[]).find((r) => r.name === 'web-test-ecs-infrastructure')
+        .assume_role_policy,
+    );
+    expect(trust.Statement[0].Principal).toEqual({ Service: 'ecs.amazonaws.com' });
+  });
+
+  it('lets ECS modify exactly these rules and register tasks in exactly these target groups', () => {
+    const granted = statements(json, 'load-balancing');
+    expect(granted.find((s) => s.Sid === 'ShiftRuleWeights')).toMatchObject({
+      Action: 'elasticloadbalancing:ModifyRule',
+      Resource: [RULES.production.arn, RULES.test.arn],
+    });
+    expect(granted.find((s) => s.Sid === 'RegisterTasks').Resource).toEqual(['arn:tg/primary', 'arn:tg/secondary']);
+    const writes = granted.filter((s) => s.Resource !== '*').flatMap((s) => [s.Action].flat());
+    expect(writes.sort()).toEqual([
+      'elasticloadbalancing:DeregisterTargets',
+      'elasticloadbalancing:ModifyRule',
+      'elasticloadbalancing:RegisterTargets',
+    ]);
+    for (const action of granted.filter((s) => s.Resource === '*').flatMap((s) => s.Action)) {
+      expect(action).toMatch(/^elasticloadbalancing:Describe/);
+    }
+  });
+
+  it('rolls back on its alarms or failing tasks, and creates the service only after both roles may act', () => {
+    const alarms = Object.keys(json.resource.aws_cloudwatch_metric_alarm).map(
+      (id) => `\${aws_cloudwatch_metric_alarm.${id}.alarm_name}`,
+    );
+    expect(service.alarms).toEqual({ alarm_names: expect.arrayContaining(alarms), enable: true, rollback: true });
+    expect(service.alarms.alarm_names).toHaveLength(alarms.length);
+    expect(service.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
+    const policies = Object.entries(json.resource.aws_iam_role_policy)
+      .filter(([, policy]) => ['load-balancing', 'invoke-hooks'].includes((policy as Json).name))
+      .map(([id]) => `aws_iam_role_policy.${id}`);
+    expect(service.depends_on.sort()).toEqual(policies.sort());
+  });
+
+  it('lets Terraform ignore what each deployment rewrites on the service: task definition and target groups', () => {
+    expect(service.lifecycle.ignore_changes).toEqual(['task_definition', 'load_balancer']);
+  });
+
+  it('deploys with the ECS action reading imagedefinitions.json, within the configured timeout', () => {
+    expect(json.output['deploy-action'].value).toEqual({
+      name: 'EcsBlueGreen',
+      category: 'Deploy',
+      owner: 'AWS',
+      provider: 'ECS',
+      version: '1',
+      inputArtifacts: ['Image'],
+      configuration: {
+        ClusterName: ref('aws_ecs_cluster', 'name'),
+        ServiceName: ref('aws_ecs_service', 'name'),
+        FileName: 'imagedefinitions.json',
+        DeploymentTimeout: '55',
+      },
+    });
+    expect(engine.imageFile.name).toBe('imagedefinitions.json');
+    expect((engine as DeploymentEngine).deploymentFiles).toBeUndefined();
+  });
+
+  it('lets the pipeline update only this service and register only its task-definition family', () => {
+    const granted: Json[] = json.output['pipeline-statements'].value;
+    expect(granted.find((s) => s.sid === 'UpdateService').resources).toEqual([serviceArn]);
+    expect(granted.find((s) => s.sid === 'RegisterTaskDefinition').resources).toEqual([
+      'arn:aws:ecs:eu-west-1:123456789012:task-definition/web-test:*',
+    ]);
+    const roles = Object.keys(json.resource.aws_iam_role)
+      .filter((id) => id.includes('execution-role') || id.includes('task-role'))
+      .map((id) => `\${aws_iam_role.${id}.arn}`);
+    expect(granted.find((s) => s.sid === 'PassTaskRoles').resources.sort()).toEqual(roles.sort());
+  });
+
+  it('forwards failed and rolling-back deployments of this service to the topic', () => {
+    const rule = (Object.values(json.resource.aws_cloudwatch_event_rule) as Json[]).find(
+      (r) => r.name === 'web-test-deployment-failed',
+    );
+    const pattern = JSON.parse(rule.event_pattern);
+    expect(pattern).toMatchObject({
+      source: ['aws.ecs'],
+      'detail-type': ['ECS Deployment State Change'],
+      resources: [serviceArn],
+    });
+    expect(pattern.detail.$or).toContainEqual({ eventName: ['SERVICE_DEPLOYMENT_FAILED'] });
+  });
+
+  it('names the approval parameters in its outputs when an operator waits', () => {
+    expect(engine.outputs.approval_parameter_prefix?.value).toBe('/web/test/approvals');
+  });
+});
+
+describe('LoadBalancer routing through listener rules (ECS engine)', () => {
+  const network: NetworkRef = {
+    vpcId: 'vpc-1',
+    publicSubnetIds: ['subnet-public-1', 'subnet-public-2'],
+    privateSubnetIds: ['subnet-private-1', 'subnet-private-2'],
+    natPublicIps: ['198.51.100.1'],
+    internetGateway: { fqn: 'aws_internet_gateway.igw' },
+  };
+  let rules!: LoadBalancer['rules'];
+  const json = synth((scope) => {
+    const loadBalancer = new LoadBalancer(scope, 'alb', {
+      network,
+      settings: {
+        productionPort: 80,
+        testPort: 8080,
+        deletionProtection: false,
+        testListenerAllowedCidrs: [],
+        healthCheck: { intervalSeconds: 5, timeoutSeconds: 4, healthyThreshold: 2, unhealthyThreshold: 2 },
+        deregistrationDelaySeconds: 5,
+      },
+      targetPort: 80,
+      healthCheckPath: '/',
+      routing: 'listener-rules',
+    });
+    rules = loadBalancer.rules;
+  });
+  const ruleEntries = Object.entries(json.resource.aws_lb_listener_rule) as [string, Json][];
+  const groups = Object.keys(json.resource.aws_lb_target_group).map((id) => `\${aws_lb_target_group.${id}.arn}`);
+
+  it('puts one catch-all rule on each listener that forwards to both groups, all weight on the primary', () => {
+    const listeners = Object.keys(json.resource.aws_lb_listener).map((id) => `\${aws_lb_listener.${id}.arn}`);
+    expect(ruleEntries.map(([, rule]) => rule.listener_arn).sort()).toEqual(listeners.sort());
+    for (const [, rule] of ruleEntries) {
+      expect(rule.condition).toEqual([{ path_pattern: { values: ['/*'] } }]);
+      expect(rule.action).toEqual([
+        {
+          type: 'forward',
+          forward: {
+            target_group: [
+              { arn: groups.find((group) => group.includes('primary')), weight: 100 },
+              { arn: groups.find((group) => group.includes('secondary')), weight: 0 },
+            ],
+          },
+        },
+      ]);
+    }
+  });
+
+  it("lets ECS own the weights: Terraform ignores the rules' actions", () => {
+    for (const [, rule] of ruleEntries) expect(rule.lifecycle).toEqual({ ignore_changes: ['action'] });
+  });
+
+  it('hands both rules to the engine', () => {
+    expect(rules?.production.arn).toBeDefined();
+    expect(rules?.test.arn).toBeDefined();
+    expect(rules?.production.arn).not.toEqual(rules?.test.arn);
   });
 });

@@ -221,7 +221,13 @@ describe('deployed entry points', () => {
 });
 
 describe('ECS-native adapter (returns hookStatus instead of calling CodeDeploy)', () => {
-  const ecsEvent = { executionDetails: { serviceArn: 'arn:aws:ecs:eu-central-1:111111111111:service/c/s' } };
+  // The payload's common fields, as the ECS developer guide's lifecycle-hook examples show them.
+  const ecsEvent = {
+    serviceArn: 'arn:aws:ecs:eu-central-1:111111111111:service/c/s',
+    targetServiceRevisionArn: 'arn:aws:ecs:eu-central-1:111111111111:service-revision/c/s/01275892',
+    testTrafficWeights: {},
+    productionTrafficWeights: {},
+  };
   const run = (check: Check, timeoutMs = 3000) => {
     const context = lambdaContext(timeoutMs);
     return ecsNativeHook('Test', check, { returnMarginMs: 300 })(ecsEvent, context).then((response) => ({

@@ -92,8 +92,8 @@ describe.each([
       expect(action(stack, 'CodeCommit').output_artifacts).toEqual([ARTIFACTS.source]);
       expect(action(stack, 'S3').output_artifacts).toEqual([ARTIFACTS.deploymentFiles]);
       expect(action(stack, 'CodeBuild').input_artifacts).toEqual([ARTIFACTS.source]);
-      expect(action(stack, 'CodeBuild').output_artifacts).toEqual([ARTIFACTS.image]);
-      expect(action(stack, 'CodeDeployToECS').input_artifacts).toEqual([ARTIFACTS.deploymentFiles, ARTIFACTS.image]);
+      expect(action(stack, 'CodeBuild').output_artifacts).toEqual(['ImageDetail']);
+      expect(action(stack, 'CodeDeployToECS').input_artifacts).toEqual([ARTIFACTS.deploymentFiles, 'ImageDetail']);
     });
 
     it.each(Object.keys(DOCUMENTED_KEYS))(
@@ -141,7 +141,7 @@ describe.each([
         TaskDefinitionTemplatePath: 'taskdef.json',
         AppSpecTemplateArtifact: ARTIFACTS.deploymentFiles,
         AppSpecTemplatePath: 'appspec.yaml',
-        Image1ArtifactName: ARTIFACTS.image,
+        Image1ArtifactName: 'ImageDetail',
         Image1ContainerName: 'IMAGE1_NAME',
       });
     });
@@ -259,7 +259,7 @@ describe.each([
       expect(logs.config.retention_in_days).toBe(config.logRetentionDays);
     });
 
-    it('tells the build which repository to push to, and where its layer cache lives', () => {
+    it('tells the build which repository to push to, where its layer cache lives and what CodeDeploy reads', () => {
       const ecr = appRepository(stack);
       const cache = stack.resource('aws_ecr_repository', (r) => r.name.endsWith('-build-cache'));
       expect(project.config.environment.environment_variable).toEqual([
@@ -267,6 +267,9 @@ describe.each([
         { name: 'REPOSITORY_NAME', value: ecr.ref('name'), type: 'PLAINTEXT' },
         { name: 'CACHE_REPOSITORY_URI', value: cache.ref('repository_url'), type: 'PLAINTEXT' },
         { name: 'CACHE_TAG', value: 'buildcache', type: 'PLAINTEXT' },
+        // CodeDeployToECS reads imageDetail.json; the container name only matters to imagedefinitions.json.
+        { name: 'IMAGE_FILE', value: 'imageDetail.json', type: 'PLAINTEXT' },
+        { name: 'CONTAINER_NAME', value: config.container.name, type: 'PLAINTEXT' },
       ]);
     });
 
@@ -603,9 +606,11 @@ describe('buildspec', () => {
     .flatMap((p) => p.commands)
     .join('\n');
 
-  it('writes imageDetail.json with the image pinned by digest, and lists it as the output artifact', () => {
-    expect(commands).toContain(`printf '{"ImageURI":"%s@%s"}\\n' "$REPOSITORY_URI" "$DIGEST" > imageDetail.json`);
-    expect(buildspec.artifacts.files).toEqual(['imageDetail.json']);
+  it("writes the image file into deploy/, the output artifact's base directory", () => {
+    expect(commands).toContain(
+      `printf '{"ImageURI":"%s@%s"}\\n' "$REPOSITORY_URI" "$DIGEST" > deploy/imageDetail.json`,
+    );
+    expect(buildspec.artifacts).toEqual({ 'base-directory': 'deploy', files: ['*.json'] });
   });
 
   it('tags images with the commit id, never latest', () => {

@@ -16,6 +16,40 @@ export const LIFECYCLE_HOOKS = [
 
 export type LifecycleEvent = (typeof LIFECYCLE_HOOKS)[number]['event'];
 
+/**
+ * ECS-native blue/green hooks: the deployment stage each runs at, and its handler file in hooks/.
+ * After test traffic reaches the new revision the smoke test calls the test listener (and, with an
+ * operator wait, the hook waits for approval); after production traffic, the production listener.
+ */
+export const ECS_LIFECYCLE_HOOKS = [
+  { hook: 'EcsAfterTestTraffic', stage: 'POST_TEST_TRAFFIC_SHIFT', file: 'ecs-after-test-traffic' },
+  { hook: 'EcsAfterProductionTraffic', stage: 'POST_PRODUCTION_TRAFFIC_SHIFT', file: 'ecs-after-production-traffic' },
+] as const;
+
+export type EcsHook = (typeof ECS_LIFECYCLE_HOOKS)[number]['hook'];
+
+/** Any hook function the stacks deploy, whichever engine invokes it. */
+export type HookName = LifecycleEvent | EcsHook;
+
+/** Seconds kept back from an ECS hook's Lambda timeout to return its verdict. */
+export const ECS_RETURN_MARGIN_MS = 2000;
+
+/**
+ * Operator approval on the ECS engine; the stack passes it as APPROVAL (JSON). The operator approves
+ * a deployment by writing "approved" (or "rejected") to the SSM parameter `<parameterPrefix>/<revision>`,
+ * where <revision> is the last part of the target service revision's ARN.
+ */
+export interface ApprovalConfig {
+  readonly parameterPrefix: string;
+  /** Minutes the hook waits for the signal before it fails, which rolls the deployment back. */
+  readonly waitMinutes: number;
+  /** Seconds ECS waits before asking the hook again. */
+  readonly callBackDelaySeconds: number;
+}
+
+/** The values an operator writes to the approval parameter. */
+export const APPROVAL_SIGNALS = { approve: 'approved', reject: 'rejected' } as const;
+
 /** Milliseconds a CodeDeploy hook keeps back from its Lambda timeout to report its status. */
 export const REPORT_MARGIN_MS = 5000;
 

@@ -3,7 +3,9 @@ import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { EnvironmentConfig } from './config/schema';
 import { Delivery } from './delivery/delivery';
-import { BlueGreenDeployment, codeDeployGroupArn } from './deployment/blue-green-deployment';
+import { BlueGreenDeployment, codeDeployHookPlan } from './deployment/blue-green-deployment';
+import { EcsNativeDeployment, ecsHookPlan } from './deployment/ecs-native-deployment';
+import type { DeploymentEngine } from './deployment/engine';
 import { Network } from './network/network';
 import { WebService } from './service/web-service';
 import { EnvironmentContext } from './shared/context';
@@ -17,13 +19,14 @@ export interface EnvironmentStackProps {
 
 /**
  * Everything one environment needs: network, the web service (load balancer, ECS service, ECR),
- * validation hooks, the CodeDeploy blue/green engine and the delivery path that feeds it.
+ * validation hooks, the deployment engine (CodeDeploy or ECS-native blue/green) and the delivery
+ * path that feeds it.
  */
 export class EnvironmentStack extends TerraformStack {
   readonly network: Network;
   readonly service: WebService;
   readonly hooks: ValidationHooks;
-  readonly deployment: BlueGreenDeployment;
+  readonly deployment: DeploymentEngine;
   readonly delivery: Delivery;
 
   constructor(scope: Construct, { config }: EnvironmentStackProps) {
@@ -35,33 +38,36 @@ export class EnvironmentStack extends TerraformStack {
     const notifications = new Notifications(this, 'notifications', { email: config.pipeline.notificationEmail });
 
     this.network = new Network(this, 'network', config.network);
-    this.service = new WebService(this, 'service', { network: this.network, config });
+    const { engine } = config.pipeline;
+    this.service = new WebService(this, 'service', { network: this.network, config, engine });
     const { loadBalancer, fargate, registry } = this.service;
     this.hooks = new ValidationHooks(this, 'hooks', {
       network: this.network,
       loadBalancer,
       settings: config.hooks,
-      deploymentGroupArn: codeDeployGroupArn(this),
+      plan: engine === 'ecs' ? ecsHookPlan(this, config.pipeline, config.hooks) : codeDeployHookPlan(this),
     });
-    this.deployment = new BlueGreenDeployment(this, 'deployment', {
-      service: fargate,
-      loadBalancer,
-      settings: config.pipeline,
-      notifications,
-      hookFunctionArns: this.hooks.functionArns,
-    });
+    const common = { service: fargate, loadBalancer, settings: config.pipeline, notifications };
+    this.deployment =
+      engine === 'ecs'
+        ? new EcsNativeDeployment(this, 'deployment', { ...common, hooks: this.hooks.functions })
+        : new BlueGreenDeployment(this, 'deployment', {
+            ...common,
+            hookFunctionArns: this.hooks.functionArns,
+            deploymentFiles: {
+              taskDefinition: fargate.taskDefinitionValues,
+              subnetIds: this.network.privateSubnetIds,
+              securityGroupIds: [fargate.securityGroup.id],
+              hooks: this.hooks.functionNames,
+            },
+          });
     this.delivery = new Delivery(this, 'delivery', {
       settings: config.pipeline,
       allowDestroyWithData: config.allowDestroyWithData,
       architecture: config.container.architecture,
       registry,
       engine: this.deployment,
-      target: {
-        taskDefinition: fargate.taskDefinitionValues,
-        subnetIds: this.network.privateSubnetIds,
-        securityGroup: fargate.securityGroup,
-        hooks: this.hooks.functionNames,
-      },
+      containerName: config.container.name,
       notifications,
     });
     this.addOutputs(config);
@@ -78,7 +84,7 @@ export class EnvironmentStack extends TerraformStack {
       },
       test_url: {
         value: loadBalancer.url(config.loadBalancer.testPort),
-        description: 'QA listener: the replacement task set during a deployment',
+        description: 'QA listener: the new version during a deployment',
       },
       ecr_repository_url: { value: registry.repositoryUrl, description: 'Images the pipeline builds' },
       ecs_cluster_name: { value: fargate.clusterName, description: 'ECS cluster' },

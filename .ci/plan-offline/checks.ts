@@ -114,11 +114,56 @@ export function checkPolicies(
   return { checked, problems };
 }
 
+/** What each deploy action provider reads from the build (AWS CodePipeline action references). */
+const IMAGE_FILE_OF: Readonly<Record<string, string>> = {
+  CodeDeployToECS: 'imageDetail.json',
+  ECS: 'imagedefinitions.json',
+};
+
+/**
+ * The build hands the deploy action what it reads, as planned: the project's IMAGE_FILE is the file
+ * the deploy action's provider reads (and, for the ECS action, its FileName), and the build's output
+ * artifact is the deploy action's image input.
+ */
+export function checkImageHandOff(resources: readonly PlannedResource[]): string[] {
+  const project = resources.find((r) => r.type === 'aws_codebuild_project');
+  const pipeline = resources.find((r) => r.type === 'aws_codepipeline');
+  if (!project || !pipeline) return ['image hand-off: no build project or pipeline planned'];
+  const variables: Json[] = project.values?.environment?.[0]?.environment_variable ?? [];
+  const imageFile = variables.find((variable) => variable.name === 'IMAGE_FILE')?.value;
+  const actions: Json[] = (pipeline.values?.stage ?? []).flatMap((stage: Json) => stage.action ?? []);
+  const deploy = actions.find((action) => action.category === 'Deploy');
+  const build = actions.find((action) => action.category === 'Build');
+  const problems: string[] = [];
+  const expected = IMAGE_FILE_OF[deploy?.provider];
+  if (!expected) return [`image hand-off: unknown deploy provider ${deploy?.provider}`];
+  if (imageFile !== expected)
+    problems.push(`image hand-off: the build writes ${imageFile}, ${deploy.provider} reads ${expected}`);
+  if (deploy.provider === 'ECS' && deploy.configuration?.FileName !== imageFile)
+    problems.push(
+      `image hand-off: the ECS action reads ${deploy.configuration?.FileName}, the build writes ${imageFile}`,
+    );
+  const [image] = build?.output_artifacts ?? [];
+  if (!image || !(deploy.input_artifacts ?? []).includes(image))
+    problems.push(`image hand-off: the deploy action does not read the build's output artifact ${image}`);
+  return problems;
+}
+
+/** Whether the planned pipeline deploys with CodeDeployToECS, which reads the deployment files. */
+export function readsDeploymentFiles(resources: readonly PlannedResource[]): boolean {
+  const pipeline = resources.find((r) => r.type === 'aws_codepipeline');
+  return (pipeline?.values?.stage ?? []).some((stage: Json) =>
+    (stage.action ?? []).some((action: Json) => action.provider === 'CodeDeployToECS'),
+  );
+}
+
 /**
  * The deployment files as Terraform evaluated them: appspec.yaml parses as YAML and keeps the
- * literal <TASK_DEFINITION>; taskdef.json parses as JSON and keeps <IMAGE1_NAME>.
+ * literal <TASK_DEFINITION>; taskdef.json parses as JSON and keeps <IMAGE1_NAME>. An engine that
+ * reads none (ECS) must have none.
  */
-export function checkDeploymentFiles(files: ReadonlyMap<string, string>): string[] {
+export function checkDeploymentFiles(files: ReadonlyMap<string, string>, required = true): string[] {
+  if (!required) return files.size === 0 ? [] : ['deployment files: rendered, but the deploy action reads none'];
   const problems: string[] = [];
   const appspec = files.get('appspec.yaml');
   const taskdef = files.get('taskdef.json');

@@ -11,14 +11,21 @@ type Json = any;
  * Attributes the stacks may set that need a newer AWS provider than a mirror may have. When the
  * provider used for the offline plan is older than `since`, the attribute is removed from the work
  * copy (and the removal printed); the binding's types and the synth tests cover it instead.
- * Keep this the only such list. Empty today: everything the stacks set plans with aws 5.100.0.
+ * Keep this the only such list. Only the ECS engine sets any of them (staging): ECS-native
+ * blue/green arrived in provider 6.4.0 (CHANGELOG: "resource/aws_ecs_service: Add
+ * deployment_configuration ... and load_balancer.advanced_configuration").
  */
-export const NEWER_PROVIDER_ATTRIBUTES: readonly NewerAttribute[] = [];
+export const NEWER_PROVIDER_ATTRIBUTES: readonly NewerAttribute[] = [
+  // strategy, bake_time_in_minutes, lifecycle_hook, canary_configuration, linear_configuration
+  { type: 'aws_ecs_service', attribute: 'deployment_configuration', since: '6.4.0' },
+  // alternate_target_group_arn, production_listener_rule, test_listener_rule, role_arn
+  { type: 'aws_ecs_service', attribute: 'load_balancer.advanced_configuration', since: '6.4.0' },
+];
 
 export interface NewerAttribute {
   /** Terraform resource type, e.g. "aws_ecs_service". */
   readonly type: string;
-  /** Top-level attribute or block name, e.g. "deployment_configuration". */
+  /** Attribute or block, dotted for nested blocks: e.g. "deployment_configuration", "load_balancer.advanced_configuration". */
   readonly attribute: string;
   /** First provider version that has it, e.g. "6.4.0". */
   readonly since: string;
@@ -192,13 +199,25 @@ function stripNewerAttributes(json: Json, options: WorkCopyOptions, differences:
   for (const { type, attribute, since } of options.newerAttributes ?? NEWER_PROVIDER_ATTRIBUTES) {
     if (compareVersions(options.providerVersion, since) >= 0) continue;
     for (const [name, config] of Object.entries<Json>(json.resource?.[type] ?? {})) {
-      if (!(attribute in config)) continue;
-      delete config[attribute];
+      if (!deletePath(config, attribute.split('.'))) continue;
       differences.push(
         `${type}.${name}: ${attribute} stripped (needs aws >= ${since}; covered by the binding's types and synth tests)`,
       );
     }
   }
+}
+
+/** Deletes a dotted path, through blocks given as objects or lists; true when something was deleted. */
+function deletePath(block: Json, path: string[]): boolean {
+  if (block === null || typeof block !== 'object') return false;
+  if (Array.isArray(block)) return block.map((item) => deletePath(item, path)).some(Boolean);
+  const [head, ...rest] = path;
+  if (!(head in block)) return false;
+  if (rest.length === 0) {
+    delete block[head];
+    return true;
+  }
+  return deletePath(block[head], rest);
 }
 
 export function compareVersions(a: string, b: string): number {

@@ -5,6 +5,10 @@ export interface CheckResult {
   readonly summary: string;
   /** The check cannot decide yet; engines that can call back later (ECS-native) should. */
   readonly retryLater?: boolean;
+  /** State for the next invocation when retrying later (ECS passes it back as hookDetails). */
+  readonly details?: Readonly<Record<string, string | number>>;
+  /** Seconds until the next invocation when retrying later, if the check knows better than the adapter. */
+  readonly retryAfterSeconds?: number;
 }
 
 export interface CheckContext {

@@ -1,9 +1,28 @@
+import { ECS_RETURN_MARGIN_MS } from '../contract';
 import { logger, type Check, type LambdaContext } from './check';
 
-/** What ECS-native blue/green expects back from a lifecycle hook function. */
+/**
+ * What ECS-native blue/green expects back from a lifecycle hook function. With IN_PROGRESS, ECS
+ * invokes the function again after callBackDelay seconds and passes hookDetails back to it
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/lambda-lifecycle-hooks.html).
+ */
 export type EcsHookResponse =
   | { readonly hookStatus: 'SUCCEEDED' | 'FAILED' }
-  | { readonly hookStatus: 'IN_PROGRESS'; readonly callBackDelay: number };
+  | {
+      readonly hookStatus: 'IN_PROGRESS';
+      readonly callBackDelay: number;
+      readonly hookDetails?: Readonly<Record<string, string | number>>;
+    };
+
+/** The parts of the ECS lifecycle payload the checks read. */
+export interface EcsHookEvent {
+  readonly serviceArn?: string;
+  readonly targetServiceRevisionArn?: string;
+  readonly testTrafficWeights?: Readonly<Record<string, number>>;
+  readonly productionTrafficWeights?: Readonly<Record<string, number>>;
+  /** What the previous IN_PROGRESS answer returned as hookDetails. */
+  readonly hookDetails?: Readonly<Record<string, unknown>>;
+}
 
 export interface EcsNativeAdapterOptions {
   /** Time kept back from the Lambda timeout to return a verdict. */
@@ -13,28 +32,39 @@ export interface EcsNativeAdapterOptions {
 }
 
 /**
- * Wraps a check as an ECS-native (deployment strategy BLUE_GREEN) lifecycle hook, which
- * returns its verdict instead of calling CodeDeploy. Errors and a check that outlives its
- * deadline become FAILED, so ECS rolls back rather than waits.
+ * Wraps a check as an ECS-native (deployment strategy BLUE_GREEN, CANARY or LINEAR) lifecycle hook,
+ * which returns its verdict instead of calling CodeDeploy. A check that cannot decide yet returns
+ * IN_PROGRESS rather than holding the Lambda; errors and a check that outlives its deadline become
+ * FAILED, so ECS rolls back rather than waits.
  */
 export function ecsNativeHook(hook: string, check: Check, options: EcsNativeAdapterOptions = {}) {
-  const returnMarginMs = options.returnMarginMs ?? 2000;
+  const returnMarginMs = options.returnMarginMs ?? ECS_RETURN_MARGIN_MS;
   const callBackDelay = options.callBackDelaySeconds ?? 30;
 
-  return async (event: unknown, context: LambdaContext): Promise<EcsHookResponse> => {
+  return async (event: EcsHookEvent, context: LambdaContext): Promise<EcsHookResponse> => {
     const log = logger(hook);
     const deadline = Date.now() + context.getRemainingTimeInMillis() - returnMarginMs;
     let timer: NodeJS.Timeout | undefined;
     const outOfTime = new Promise<EcsHookResponse>((resolve) => {
-      timer = setTimeout(() => resolve({ hookStatus: 'FAILED' }), Math.max(0, deadline - Date.now()));
+      timer = setTimeout(
+        () => {
+          log('verdict', { passed: false, summary: 'the check did not finish before the hook deadline' });
+          resolve({ hookStatus: 'FAILED' });
+        },
+        Math.max(0, deadline - Date.now()),
+      );
     });
     const checked = Promise.resolve()
       .then(() => check({ deadline, log, event }))
       .then(
         (result): EcsHookResponse => {
-          log('verdict', { passed: result.passed, summary: result.summary });
+          log('verdict', { passed: result.passed, retryLater: result.retryLater ?? false, summary: result.summary });
           if (result.passed) return { hookStatus: 'SUCCEEDED' };
-          return result.retryLater ? { hookStatus: 'IN_PROGRESS', callBackDelay } : { hookStatus: 'FAILED' };
+          if (!result.retryLater) return { hookStatus: 'FAILED' };
+          const delay = result.retryAfterSeconds ?? callBackDelay;
+          return result.details
+            ? { hookStatus: 'IN_PROGRESS', callBackDelay: delay, hookDetails: result.details }
+            : { hookStatus: 'IN_PROGRESS', callBackDelay: delay };
         },
         (error: unknown): EcsHookResponse => {
           log('check threw', { error: String(error) });

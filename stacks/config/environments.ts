@@ -45,8 +45,9 @@ export const environments: EnvironmentInput[] = [
     tags: { CostCenter: 'engineering' },
   },
   {
-    // Code on GitHub through a CodeConnections connection the stack creates: complete its handshake in
-    // the console (Developer Tools > Settings > Connections) once after the first deploy.
+    // ECS-native blue/green with a canary, an operator approval and code on GitHub through a
+    // CodeConnections connection the stack creates: complete its handshake in the console
+    // (Developer Tools > Settings > Connections) once after the first deploy.
     name: 'staging',
     app: 'web',
     region: 'eu-central-1',
@@ -59,9 +60,10 @@ export const environments: EnvironmentInput[] = [
     pipeline: {
       branch: 'main',
       source: { provider: 'GitHub', repository: 'example-org/web' }, // placeholder: your owner/repository
-      trafficShift: 'Linear10PercentEvery1Minutes',
-      waitForRerouteMinutes: 0,
-      terminationWaitMinutes: 5,
+      engine: 'ecs',
+      trafficShift: 'Canary10Percent5Minutes', // 10% of production for 5 minutes, then the rest
+      waitForRerouteMinutes: 15, // an operator approves after checking the test listener (see README)
+      terminationWaitMinutes: 5, // bake time: the previous revision stays for a fast rollback
     },
     logRetentionDays: 30,
     allowDestroyWithData: true,

@@ -1,4 +1,4 @@
-import type { LifecycleEvent } from '../../hooks/contract';
+import type { HookName } from '../../hooks/contract';
 
 /**
  * Every AWS name in an environment is derived here, from `<app>-<env>`, so dev and prod
@@ -43,6 +43,13 @@ export const NAME_LIMITS = {
   hookAfterAllowTestTraffic: 64,
   hookBeforeAllowTraffic: 64,
   hookAfterAllowTraffic: 64,
+  hookEcsAfterTestTraffic: 64,
+  hookEcsAfterProductionTraffic: 64,
+  ecsHooksRole: 64,
+  securityGroupEcsHooks: 255,
+  ecsInfrastructureRole: 64,
+  ecsHookInvokeRole: 64,
+  approvalParameterPrefix: 900,
 } as const;
 
 export type ResourceNames = { readonly [K in keyof typeof NAME_LIMITS]: string } & {
@@ -101,12 +108,27 @@ export function resourceNames(
     flowLogGroup: `/vpc/${prefix}/flow-logs`,
     securityGroupHooks: `${prefix}-codedeploy-hooks`,
     securityGroupEndpoints: `${prefix}-endpoints`,
+    ...hookAndEngineNames(prefix, app, environment),
+  };
+}
+
+/** The hook functions of both engines, the ECS engine's roles and the operator's approval parameters. */
+function hookAndEngineNames(prefix: string, app: string, environment: string) {
+  return {
     // CodeDeploy's documentation and managed policies expect hook functions named CodeDeployHook_*.
     hookBeforeInstall: `CodeDeployHook_${prefix}-before-install`,
     hookAfterInstall: `CodeDeployHook_${prefix}-after-install`,
     hookAfterAllowTestTraffic: `CodeDeployHook_${prefix}-after-allow-test-traffic`,
     hookBeforeAllowTraffic: `CodeDeployHook_${prefix}-before-allow-traffic`,
     hookAfterAllowTraffic: `CodeDeployHook_${prefix}-after-allow-traffic`,
+    // The ECS engine's hooks, their roles and the operator's approval signals.
+    hookEcsAfterTestTraffic: `${prefix}-ecs-after-test-traffic`,
+    hookEcsAfterProductionTraffic: `${prefix}-ecs-after-production-traffic`,
+    ecsHooksRole: `${prefix}-ecs-hooks`,
+    securityGroupEcsHooks: `${prefix}-ecs-hooks`,
+    ecsInfrastructureRole: `${prefix}-ecs-infrastructure`,
+    ecsHookInvokeRole: `${prefix}-ecs-hook-invoke`,
+    approvalParameterPrefix: `/${app}/${environment}/approvals`,
   };
 }
 
@@ -124,7 +146,7 @@ export const MAX_PREFIX_LENGTH = Math.min(
   ),
 );
 
-/** Name of the Lambda function for a lifecycle event. */
-export function hookFunctionName(names: ResourceNames, event: LifecycleEvent): string {
+/** Name of the Lambda function for a lifecycle hook. */
+export function hookFunctionName(names: ResourceNames, event: HookName): string {
   return names[`hook${event}`];
 }

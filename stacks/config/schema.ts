@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { REPORT_MARGIN_MS } from '../../hooks/contract';
 import { cidrContains, cidrsOverlap, cidrSubnet, formatCidr, parseCidr, type Cidr } from './cidr';
 import { MAX_PREFIX_LENGTH, namesOverLimit, resourceNames } from './names';
+import { TRAFFIC_SHIFTS } from './traffic-shift';
+import { describeWaitingTime, deploymentWaitingTime } from './waiting-time';
 
 /** Fargate's valid task sizes: cpu units -> allowed memory (MiB). */
 export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {
@@ -14,14 +16,16 @@ export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> 
   16384: range(32768, 122880, 8192),
 };
 
-/** CodeDeploy's predefined ECS deployment configurations (CodeDeployDefault.ECS<name>). */
-export const TRAFFIC_SHIFTS = [
-  'AllAtOnce',
-  'Canary10Percent5Minutes',
-  'Canary10Percent15Minutes',
-  'Linear10PercentEvery1Minutes',
-  'Linear10PercentEvery3Minutes',
-] as const;
+export { TRAFFIC_SHIFTS };
+
+/** What deploys the service: CodeDeploy blue/green (task sets), or ECS-native blue/green (service revisions). */
+export const DEPLOYMENT_ENGINES = ['codedeploy', 'ecs'] as const;
+
+/** CodePipeline's ECS deploy action accepts a DeploymentTimeout of 1-60 minutes; 60 is its default. */
+export const ECS_DEPLOY_TIMEOUT_MAX_MINUTES = 60;
+
+/** Seconds ECS waits before calling an IN_PROGRESS hook again, unless the hook says otherwise. */
+export const ECS_DEFAULT_CALLBACK_SECONDS = 30;
 
 /** AWS services the private subnets may reach through an interface endpoint (com.amazonaws.<region>.<name>). */
 export const INTERFACE_ENDPOINTS = ['ecr.api', 'ecr.dkr', 'logs'] as const;
@@ -272,20 +276,37 @@ const environmentFields = z.strictObject({
             ),
         })
         .prefault({}),
+      engine: z
+        .enum(DEPLOYMENT_ENGINES, {
+          error: `must be one of ${DEPLOYMENT_ENGINES.join(', ')}. Fix: use "codedeploy" (task sets) or "ecs" (ECS-native blue/green)`,
+        })
+        .default('codedeploy')
+        .describe(
+          'What deploys the service: `codedeploy` (CodeDeploy blue/green with task sets, appspec.yaml and taskdef.json) or `ecs` (ECS-native blue/green, canary or linear with service revisions and listener rules). See "Deployment engines".',
+        ),
+      deployTimeoutMinutes: intBetween(1, ECS_DEPLOY_TIMEOUT_MAX_MINUTES, ' minutes')
+        .optional()
+        .describe(
+          `\`ecs\` engine only: how long the pipeline's ECS deploy action waits for the deployment (health checks, hooks, operator approval, traffic shift, bake). Default ${ECS_DEPLOY_TIMEOUT_MAX_MINUTES}, the action's maximum; the config is refused when the deployment's waiting time cannot fit.`,
+        ),
       trafficShift: z
         .enum(TRAFFIC_SHIFTS, {
           error: `is not a predefined ECS deployment configuration. Fix: use one of ${TRAFFIC_SHIFTS.join(', ')}`,
         })
         .default('AllAtOnce')
-        .describe('How CodeDeploy shifts production traffic: one of its predefined ECS configurations.'),
+        .describe(
+          "How production traffic moves: all at once, a canary (N% then the rest after M minutes) or linear steps, named like CodeDeploy's predefined ECS configurations. The `ecs` engine maps them to its BLUE_GREEN, CANARY and LINEAR strategies.",
+        ),
       waitForRerouteMinutes: intBetween(0, 2880, ' minutes')
         .default(0)
         .describe(
-          '0: reroute production traffic as soon as the replacement is ready. N: wait up to N minutes for an operator, then stop and roll back.',
+          '0: move production traffic as soon as the new version passed its tests. N: wait up to N minutes for an operator (CodeDeploy: reroute; `ecs`: the approval signal), then stop and roll back.',
         ),
       terminationWaitMinutes: intBetween(0, 2880, ' minutes')
         .default(5)
-        .describe('Minutes the old task set keeps running after the reroute, for a fast rollback.'),
+        .describe(
+          'Minutes the old version keeps running after production traffic moved, for a fast rollback (CodeDeploy: termination wait; `ecs`: bake time).',
+        ),
       buildTimeoutMinutes: intBetween(5, 480, ' minutes').default(20).describe('CodeBuild timeout.'),
       artifactRetentionDays: intBetween(1, 3650, ' days')
         .default(30)
@@ -317,6 +338,11 @@ const environmentFields = z.strictObject({
         .default(120)
         .describe(
           `Lambda timeout of each lifecycle hook; checks stop and report ${REPORT_MARGIN_MS / 1000} s before it.`,
+        ),
+      callBackDelaySeconds: intBetween(10, 300, ' seconds')
+        .optional()
+        .describe(
+          `\`ecs\` engine only: seconds ECS waits before asking a waiting hook again (the operator approval). Default ${ECS_DEFAULT_CALLBACK_SECONDS}.`,
         ),
       smokeTest: z
         .strictObject({
@@ -396,6 +422,7 @@ export const environmentSchema = environmentFields
     validateNetwork(env.network, issue);
     validateEndpoints(env.network, issue);
     validateSource(env, issue);
+    validateEngine(env, issue);
   })
   .transform((env) => {
     const vpc = parseCidr(env.network.vpcCidr)!; // validated above
@@ -536,6 +563,44 @@ function validateSource(env: Fields, issue: IssueReporter): void {
       usedBy: 'the pipeline',
       fix: "use a connection in the environment's account and region",
     });
+  }
+}
+
+/** Engine-specific fields only on their engine; an ECS deployment must fit its deploy action's timeout. */
+function validateEngine(env: Fields, issue: IssueReporter): void {
+  const { pipeline, hooks } = env;
+  if (pipeline.engine !== 'ecs') {
+    if (pipeline.deployTimeoutMinutes !== undefined) {
+      issue(
+        ['pipeline', 'deployTimeoutMinutes'],
+        'applies to the "ecs" engine only (CodeDeploy deployments end by their own waits). Fix: remove it, or set pipeline.engine to "ecs"',
+      );
+    }
+    if (hooks.callBackDelaySeconds !== undefined) {
+      issue(
+        ['hooks', 'callBackDelaySeconds'],
+        'applies to the "ecs" engine only (CodeDeploy hooks report once). Fix: remove it, or set pipeline.engine to "ecs"',
+      );
+    }
+    return;
+  }
+  const timeout = pipeline.deployTimeoutMinutes ?? ECS_DEPLOY_TIMEOUT_MAX_MINUTES;
+  const { totalMinutes } = deploymentWaitingTime(env);
+  if (totalMinutes > timeout) {
+    issue(
+      ['pipeline', 'deployTimeoutMinutes'],
+      `is ${timeout} minutes, but a deployment can wait ${describeWaitingTime(env)}; the pipeline would give up while ECS is still deploying. Fix: lower pipeline.waitForRerouteMinutes, terminationWaitMinutes, the traffic shift or hooks.timeoutSeconds` +
+        (timeout < ECS_DEPLOY_TIMEOUT_MAX_MINUTES
+          ? `, or raise deployTimeoutMinutes (at most ${ECS_DEPLOY_TIMEOUT_MAX_MINUTES})`
+          : ` (the ECS deploy action waits at most ${ECS_DEPLOY_TIMEOUT_MAX_MINUTES} minutes)`),
+    );
+  }
+  const callBack = hooks.callBackDelaySeconds ?? ECS_DEFAULT_CALLBACK_SECONDS;
+  if (pipeline.waitForRerouteMinutes > 0 && callBack >= pipeline.waitForRerouteMinutes * 60) {
+    issue(
+      ['hooks', 'callBackDelaySeconds'],
+      `is ${callBack} s, as long as the whole operator wait (${pipeline.waitForRerouteMinutes} min): an approval would never be seen. Fix: lower it`,
+    );
   }
 }
 

@@ -10,11 +10,10 @@ import type { DeploymentFiles } from './deployment-files';
 import type { ImageBuild } from './image-build';
 import type { PipelineSource } from './pipeline-source';
 
-/** Names of the artifacts passed between stages. */
+/** Names of the artifacts passed between stages (the image's comes from the engine). */
 export const ARTIFACTS = {
   source: 'SourceCode',
   deploymentFiles: 'DeploymentFiles',
-  image: 'ImageDetail',
 } as const;
 
 /** Namespace of the source action's output variables (CommitId, BranchName, ...). */
@@ -27,16 +26,16 @@ export interface DeliveryPipelineProps {
   /** The application code: its Source action, permissions and how pushes start the pipeline. */
   readonly source: PipelineSource;
   readonly artifactStore: ArtifactStore;
-  /** The zipped appspec.yaml and taskdef.json: the pipeline starts once on creation and reads them. */
-  readonly deploymentFiles: DeploymentFiles;
+  /** The zipped appspec.yaml and taskdef.json, when the engine reads them: the pipeline starts once on creation. */
+  readonly deploymentFiles?: DeploymentFiles;
   readonly build: ImageBuild;
   /** Supplies the Deploy stage's action and the permissions it needs. */
   readonly engine: DeploymentEngine;
 }
 
 /**
- * CodePipeline (V2): Source (the application commit + the deployment files from S3) -> Build
- * (image) -> Deploy (the engine's action). Started on pushes to the branch, by an EventBridge rule
+ * CodePipeline (V2): Source (the application commit, and the deployment files from S3 when the
+ * engine reads them) -> Build (image) -> Deploy (the engine's action). Started on pushes to the branch, by an EventBridge rule
  * (CodeCommit) or a V2 trigger (connection sources); nothing polls.
  */
 export class DeliveryPipeline extends Construct {
@@ -59,13 +58,18 @@ export class DeliveryPipeline extends Construct {
         this.buildStage(props),
         {
           name: 'Deploy',
-          action: [props.engine.deployAction({ deploymentFiles: ARTIFACTS.deploymentFiles, image: ARTIFACTS.image })],
+          action: [
+            props.engine.deployAction({
+              deploymentFiles: props.deploymentFiles && ARTIFACTS.deploymentFiles,
+              image: props.engine.imageFile.artifact,
+            }),
+          ],
         },
       ],
       // Connection sources start the pipeline through a V2 trigger filtered on the branch (and paths).
       ...triggers(props.source),
       // CodePipeline starts a run as soon as the pipeline exists: the deployment files must be there by then.
-      dependsOn: [props.deploymentFiles.object],
+      dependsOn: props.deploymentFiles ? [props.deploymentFiles.object] : undefined,
     });
     this.pipelineName = pipeline.name;
     this.pipelineArn = pipeline.arn;
@@ -96,16 +100,18 @@ export class DeliveryPipeline extends Construct {
     return role.arn;
   }
 
-  /** The application commit, and the deployment files cdktf uploaded. */
+  /** The application commit, and the deployment files cdktf uploaded (if the engine reads any). */
   private sourceStage({ source, artifactStore, deploymentFiles }: DeliveryPipelineProps): CodepipelineStage {
+    const application = source.sourceAction({
+      actionName: APPLICATION_ACTION,
+      outputArtifact: ARTIFACTS.source,
+      namespace: SOURCE_VARIABLES,
+    });
+    if (!deploymentFiles) return { name: 'Source', action: [application] };
     return {
       name: 'Source',
       action: [
-        source.sourceAction({
-          actionName: APPLICATION_ACTION,
-          outputArtifact: ARTIFACTS.source,
-          namespace: SOURCE_VARIABLES,
-        }),
+        application,
         {
           name: 'DeploymentFiles',
           category: 'Source',
@@ -124,7 +130,7 @@ export class DeliveryPipeline extends Construct {
   }
 
   /** The image, tagged with the commit id the source action reports. */
-  private buildStage({ build }: DeliveryPipelineProps): CodepipelineStage {
+  private buildStage({ build, engine }: DeliveryPipelineProps): CodepipelineStage {
     return {
       name: 'Build',
       action: [
@@ -135,7 +141,7 @@ export class DeliveryPipeline extends Construct {
           provider: 'CodeBuild',
           version: '1',
           inputArtifacts: [ARTIFACTS.source],
-          outputArtifacts: [ARTIFACTS.image],
+          outputArtifacts: [engine.imageFile.artifact],
           configuration: {
             ProjectName: build.projectName,
             EnvironmentVariables: JSON.stringify([

@@ -2,11 +2,9 @@ import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/schema';
 import type { DeploymentEngine } from '../deployment/engine';
 import type { RegistryRef } from '../service/container-registry';
-import type { TaskDefinitionValues } from '../service/task-definition';
 import type { CpuArchitecture } from '../shared/architecture';
 import { EnvironmentContext } from '../shared/context';
 import type { Notifications } from '../shared/notifications';
-import type { SecurityGroupRef } from '../shared/security-group';
 import { ArtifactStore } from './artifact-store';
 import { DeliveryPipeline } from './delivery-pipeline';
 import { DeploymentFiles } from './deployment-files';
@@ -27,21 +25,16 @@ export interface DeliveryProps {
   readonly registry: RegistryRef;
   /** Deploys what the build produced. */
   readonly engine: DeploymentEngine;
-  /** What the deployment files describe: the task definition and where replacement tasks run. */
-  readonly target: {
-    readonly taskDefinition: TaskDefinitionValues;
-    readonly subnetIds: readonly string[];
-    readonly securityGroup: SecurityGroupRef;
-    /** Lifecycle event -> hook function name, for the appspec Hooks section. */
-    readonly hooks: Readonly<Record<string, string>>;
-  };
+  /** The container the build's image runs in (imagedefinitions.json names it). */
+  readonly containerName: string;
   /** Failed pipeline runs are forwarded to it. */
   readonly notifications: Notifications;
 }
 
 /**
- * The delivery path of one environment: a push to the CodeCommit branch starts the pipeline, which
- * builds the image into ECR and hands it, with the static deployment files, to the deployment engine.
+ * The delivery path of one environment: a push to the branch starts the pipeline, which builds the
+ * image into ECR and hands it (with the static deployment files, when the engine reads them) to the
+ * deployment engine.
  */
 export class Delivery extends Construct {
   readonly source: PipelineSource;
@@ -50,24 +43,22 @@ export class Delivery extends Construct {
 
   constructor(scope: Construct, id: string, props: DeliveryProps) {
     super(scope, id);
-    const { settings, target } = props;
+    const { settings, engine } = props;
     this.artifactStore = new ArtifactStore(this, 'artifact-store', {
       forceDestroy: props.allowDestroyWithData,
       retentionDays: settings.artifactRetentionDays,
     });
     this.source = this.createSource(settings);
-    const deploymentFiles = new DeploymentFiles(this, 'deployment-files', {
-      artifactStore: this.artifactStore,
-      taskDefinition: target.taskDefinition,
-      subnetIds: target.subnetIds,
-      securityGroupIds: [target.securityGroup.id],
-      hooks: target.hooks,
-    });
+    const deploymentFiles =
+      engine.deploymentFiles &&
+      new DeploymentFiles(this, 'deployment-files', { artifactStore: this.artifactStore, ...engine.deploymentFiles });
     const build = new ImageBuild(this, 'build', {
       registry: props.registry,
       artifactStore: this.artifactStore,
       timeoutMinutes: settings.buildTimeoutMinutes,
       architecture: props.architecture,
+      imageFile: engine.imageFile.name,
+      containerName: props.containerName,
     });
     this.pipeline = new DeliveryPipeline(this, 'pipeline', {
       source: this.source,

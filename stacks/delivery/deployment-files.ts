@@ -6,22 +6,19 @@ import { Construct } from 'constructs';
 import { DataArchiveFile } from '@cdktf/provider-archive/lib/data-archive-file';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
-import { renderTaskDefinitionTemplate, type TaskDefinitionValues } from '../service/task-definition';
+import type { DeploymentFilesSpec } from '../deployment/engine';
+import { renderTaskDefinitionTemplate } from '../service/task-definition';
 import { renderTemplate } from '../shared/templates';
 import type { ArtifactStore } from './artifact-store';
 
 /** Object key of the deployment files in the artifact bucket (the S3 source action's S3ObjectKey). */
 export const DEPLOYMENT_FILES_KEY = 'deployment-files/deployment-files.zip';
 
-export interface DeploymentFilesProps {
+export interface DeploymentFilesProps extends Omit<DeploymentFilesSpec, 'hooks'> {
   /** Where the files live: the S3 source action needs a versioned object, encrypted with the environment key. */
   readonly artifactStore: ArtifactStore;
-  readonly taskDefinition: TaskDefinitionValues;
-  /** Replacement tasks' network: they run here whatever the service was created with. */
-  readonly subnetIds: readonly string[];
-  readonly securityGroupIds: readonly string[];
   /** Lifecycle event -> Lambda function name, for the appspec Hooks section. */
-  readonly hooks?: Readonly<Record<string, string>>;
+  readonly hooks?: DeploymentFilesSpec['hooks'];
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { CodebuildProject } from '@cdktf/provider-aws/lib/codebuild-project';
+import type { ImageFile } from '../deployment/engine';
 import type { RegistryRef } from '../service/container-registry';
 import { ARCHITECTURES, type CpuArchitecture } from '../shared/architecture';
 import { EnvironmentContext } from '../shared/context';
@@ -15,11 +16,16 @@ export interface ImageBuildProps {
   readonly timeoutMinutes: number;
   /** The task's architecture: the build runs on it, so the image does too. */
   readonly architecture: CpuArchitecture;
+  /** What the deploy action reads: imageDetail.json (CodeDeploy) or imagedefinitions.json (ECS). */
+  readonly imageFile: ImageFile['name'];
+  /** The task definition's container, which imagedefinitions.json names. */
+  readonly containerName: string;
 }
 
 /**
- * CodeBuild project that turns a pushed commit into an image in ECR and an imageDetail.json
- * for CodeDeploy (artifacts/buildspec.yml). Privileged, because it runs Docker.
+ * CodeBuild project that turns a pushed commit into an image in ECR and the file the deployment
+ * engine reads: imageDetail.json or imagedefinitions.json (artifacts/buildspec.yml). Privileged,
+ * because it runs Docker.
  */
 export class ImageBuild extends Construct {
   readonly projectName: string;
@@ -63,6 +69,8 @@ export class ImageBuild extends Construct {
           { name: 'REPOSITORY_NAME', value: props.registry.repositoryName, type: 'PLAINTEXT' },
           { name: 'CACHE_REPOSITORY_URI', value: cache.repositoryUrl, type: 'PLAINTEXT' },
           { name: 'CACHE_TAG', value: BUILD_CACHE_TAG, type: 'PLAINTEXT' },
+          { name: 'IMAGE_FILE', value: props.imageFile, type: 'PLAINTEXT' },
+          { name: 'CONTAINER_NAME', value: props.containerName, type: 'PLAINTEXT' },
         ],
       },
       // The durable cache is the ECR registry cache (BuildCache); this best-effort host cache only helps

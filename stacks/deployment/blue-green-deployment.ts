@@ -4,14 +4,17 @@ import type { CodepipelineStageAction } from '@cdktf/provider-aws/lib/codepipeli
 import { CodedeployApp } from '@cdktf/provider-aws/lib/codedeploy-app';
 import { CodedeployDeploymentGroup } from '@cdktf/provider-aws/lib/codedeploy-deployment-group';
 import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LIFECYCLE_HOOKS, type LifecycleEvent } from '../../hooks/contract';
 import type { EnvironmentConfig } from '../config/schema';
 import type { EcsServiceRef, LoadBalancerRef } from '../service/refs';
 import { IMAGE_PLACEHOLDER } from '../service/task-definition';
 import { EnvironmentContext } from '../shared/context';
 import { grant, passRolesToEcsTasks, serviceRole, type PolicyStatement } from '../shared/iam';
 import type { Notifications } from '../shared/notifications';
+import type { HookPlan } from '../validation/validation-hooks';
 import { deploymentAlarms } from './deployment-alarms';
-import type { DeployInputs, DeploymentEngine, EngineOutput } from './engine';
+import type { DeployInputs, DeploymentEngine, DeploymentFilesSpec, EngineOutput, ImageFile } from './engine';
+import { registerTaskDefinitionStatements } from './task-definition-statements';
 
 export type DeploymentSettings = Pick<
   EnvironmentConfig['pipeline'],
@@ -26,6 +29,41 @@ export interface BlueGreenDeploymentProps {
   readonly notifications: Notifications;
   /** The lifecycle hook functions CodeDeploy invokes. */
   readonly hookFunctionArns: readonly string[];
+  /** What appspec.yaml and taskdef.json describe for each deployment. */
+  readonly deploymentFiles: DeploymentFilesSpec;
+}
+
+/** The listener each smoke-testing CodeDeploy hook calls. */
+const SMOKE_TESTS: Partial<Record<LifecycleEvent, 'test' | 'production'>> = {
+  AfterAllowTestTraffic: 'test',
+  AfterAllowTraffic: 'production',
+};
+
+/**
+ * The hook functions CodeDeploy invokes: one per ECS lifecycle event, allowed to report their
+ * status to this environment's deployment group only.
+ */
+export function codeDeployHookPlan(scope: Construct): HookPlan {
+  const { names } = EnvironmentContext.of(scope);
+  return {
+    invokedBy: 'CodeDeploy',
+    functions: LIFECYCLE_HOOKS.map(({ event, file }) => ({
+      name: event,
+      file,
+      invokedAt: `CodeDeploy ${event}`,
+      smokeTest: SMOKE_TESTS[event],
+    })),
+    roleName: names.hooksRole,
+    securityGroupName: names.securityGroupHooks,
+    statements: [
+      {
+        sid: 'ReportLifecycleStatus',
+        actions: ['codedeploy:PutLifecycleEventHookExecutionStatus'],
+        resources: [codeDeployGroupArn(scope)],
+      },
+    ],
+    apiUse: 'CodeDeploy API (status reports)',
+  };
 }
 
 /**
@@ -44,6 +82,9 @@ export function codeDeployGroupArn(scope: Construct): string {
  * The pipeline deploys through it with the CodeDeployToECS action and the static deployment files.
  */
 export class BlueGreenDeployment extends Construct implements DeploymentEngine {
+  /** CodeDeployToECS reads imageDetail.json ({"ImageURI": ...}). */
+  readonly imageFile: ImageFile = { name: 'imageDetail.json', artifact: 'ImageDetail' };
+  readonly deploymentFiles: DeploymentFilesSpec;
   readonly applicationName: string;
   readonly deploymentGroupName: string;
   readonly outputs: Readonly<Record<string, EngineOutput>>;
@@ -58,6 +99,7 @@ export class BlueGreenDeployment extends Construct implements DeploymentEngine {
     const { names } = context;
     const { settings, service } = props;
     this.service = service;
+    this.deploymentFiles = props.deploymentFiles;
     const deploymentConfigName = `CodeDeployDefault.ECS${settings.trafficShift}`;
     this.deploymentConfigArn = context.arn('codedeploy', `deploymentconfig:${deploymentConfigName}`);
     const alarms = deploymentAlarms(this, {
@@ -184,19 +226,21 @@ export class BlueGreenDeployment extends Construct implements DeploymentEngine {
 
   /** CodeDeployToECS: registers taskdef.json with the built image and deploys appspec.yaml. */
   deployAction(inputs: DeployInputs): CodepipelineStageAction {
+    const deploymentFiles = inputs.deploymentFiles;
+    if (!deploymentFiles) throw new Error('CodeDeployToECS needs the deployment files artifact');
     return {
       name: 'BlueGreen',
       category: 'Deploy',
       owner: 'AWS',
       provider: 'CodeDeployToECS',
       version: '1',
-      inputArtifacts: [inputs.deploymentFiles, inputs.image],
+      inputArtifacts: [deploymentFiles, inputs.image],
       configuration: {
         ApplicationName: this.applicationName,
         DeploymentGroupName: this.deploymentGroupName,
-        TaskDefinitionTemplateArtifact: inputs.deploymentFiles,
+        TaskDefinitionTemplateArtifact: deploymentFiles,
         TaskDefinitionTemplatePath: 'taskdef.json',
-        AppSpecTemplateArtifact: inputs.deploymentFiles,
+        AppSpecTemplateArtifact: deploymentFiles,
         AppSpecTemplatePath: 'appspec.yaml',
         Image1ArtifactName: inputs.image,
         Image1ContainerName: IMAGE_PLACEHOLDER,
@@ -226,14 +270,8 @@ export class BlueGreenDeployment extends Construct implements DeploymentEngine {
         actions: ['codedeploy:GetDeploymentConfig'],
         resources: [this.deploymentConfigArn],
       },
-      {
-        // The Service Authorization Reference lists task-definition as RegisterTaskDefinition's resource;
-        // the deploy action registers taskdef.json, whose family is this one, so every revision is in scope.
-        sid: 'RegisterTaskDefinition',
-        actions: ['ecs:RegisterTaskDefinition'],
-        resources: [EnvironmentContext.of(this).arn('ecs', `task-definition/${this.service.taskDefinitionFamily}:*`)],
-      },
-      passRolesToEcsTasks(this.service.taskRoles),
+      // The deploy action registers taskdef.json, whose family is the service's.
+      ...registerTaskDefinitionStatements(this, this.service),
     ];
   }
 }

@@ -1,7 +1,12 @@
-import type { ITerraformDependable } from 'cdktf';
+import { dependable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
-import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
+import {
+  EcsService,
+  type EcsServiceDeploymentConfiguration,
+  type EcsServiceLoadBalancer,
+  type EcsServiceLoadBalancerAdvancedConfiguration,
+} from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
@@ -26,15 +31,34 @@ export interface FargateServiceProps {
   readonly targetGroup: TargetGroupRef;
   /** The listeners: the target group must be attached to the ALB before the service registers tasks. */
   readonly listeners: readonly ITerraformDependable[];
+  /** Who deploys new revisions: CodeDeploy (task sets) or ECS itself (service revisions). */
+  readonly controller: 'CODE_DEPLOY' | 'ECS';
+}
+
+/** What the ECS engine sets on the service for ECS-native blue/green. */
+export interface EcsBlueGreenWiring {
+  /** Strategy, its canary or linear steps, bake time and lifecycle hooks. */
+  readonly deploymentConfiguration: EcsServiceDeploymentConfiguration;
+  /** The alternate target group, the listener rules and the role ECS shifts traffic with. */
+  readonly advancedConfiguration: EcsServiceLoadBalancerAdvancedConfiguration;
+  /** Alarms that stop and roll back a deployment. */
+  readonly alarmNames: readonly string[];
+  /** ECS checks the roles when the service is created: their permissions must exist first. */
+  readonly after: readonly ITerraformDependable[];
+}
+
+/** A service the ECS engine can configure for ECS-native blue/green. */
+export interface EcsBlueGreenService extends EcsServiceRef {
+  useEcsBlueGreen(wiring: EcsBlueGreenWiring): void;
 }
 
 /**
  * An ECS cluster and a Fargate service whose deployments belong to CodeDeploy (controller
- * CODE_DEPLOY). Terraform creates the service once; afterwards every new task definition,
- * target-group swap and network change arrives through a CodeDeploy deployment. Its security
- * group admits nothing until a connection to it is made.
+ * CODE_DEPLOY) or to ECS itself (controller ECS, configured by the ECS engine). Terraform creates
+ * the service once; afterwards every new task definition and target-group swap arrives through a
+ * deployment. Its security group admits nothing until a connection to it is made.
  */
-export class FargateService extends Construct implements EcsServiceRef {
+export class FargateService extends Construct implements EcsBlueGreenService {
   readonly clusterName: string;
   readonly serviceName: string;
   readonly securityGroup: SecurityGroup;
@@ -44,6 +68,9 @@ export class FargateService extends Construct implements EcsServiceRef {
   readonly taskDefinitionFamily: string;
   /** What artifacts/taskdef.json is rendered from, for the pipeline's deployment files. */
   readonly taskDefinitionValues: TaskDefinitionValues;
+  private readonly resource: EcsService;
+  private readonly controller: FargateServiceProps['controller'];
+  private readonly loadBalancer: EcsServiceLoadBalancer;
 
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
@@ -95,7 +122,27 @@ export class FargateService extends Construct implements EcsServiceRef {
       writablePaths: props.container.writablePaths,
     };
     this.taskDefinitionFamily = this.taskDefinitionValues.family;
-    this.serviceName = this.service(cluster, this.taskDefinition(props.container.initialImage), props).name;
+    this.controller = props.controller;
+    const { container } = props;
+    this.loadBalancer = {
+      targetGroupArn: props.targetGroup.arn,
+      containerName: container.name,
+      containerPort: container.port,
+    };
+    this.resource = this.service(cluster, this.taskDefinition(props.container.initialImage), props);
+    this.serviceName = this.resource.name;
+  }
+
+  /**
+   * ECS engine: blue/green (or canary, linear) by ECS with the alternate target group and listener
+   * rules, lifecycle hooks, and rollback on any deployment alarm or when tasks fail to start.
+   */
+  useEcsBlueGreen(wiring: EcsBlueGreenWiring): void {
+    if (this.controller !== 'ECS') throw new Error('useEcsBlueGreen needs a service created with the ECS controller');
+    this.resource.putDeploymentConfiguration(wiring.deploymentConfiguration);
+    this.resource.putLoadBalancer([{ ...this.loadBalancer, advancedConfiguration: wiring.advancedConfiguration }]);
+    this.resource.putAlarms({ alarmNames: [...wiring.alarmNames], enable: true, rollback: true });
+    this.resource.dependsOn = [...(this.resource.dependsOn ?? []), ...wiring.after.map(dependable)];
   }
 
   /**
@@ -130,32 +177,44 @@ export class FargateService extends Construct implements EcsServiceRef {
   }
 
   private service(cluster: EcsCluster, taskDefinition: EcsTaskDefinition, props: FargateServiceProps): EcsService {
-    const { container } = props;
+    const byEcs = props.controller === 'ECS';
     return new EcsService(this, 'service', {
       name: EnvironmentContext.of(this).names.service,
       cluster: cluster.arn,
       taskDefinition: taskDefinition.arn,
       desiredCount: props.service.desiredCount,
       launchType: 'FARGATE',
-      deploymentController: { type: 'CODE_DEPLOY' },
+      deploymentController: { type: props.controller },
       healthCheckGracePeriodSeconds: props.service.healthCheckGracePeriodSeconds,
       networkConfiguration: {
         subnets: [...props.network.privateSubnetIds],
         securityGroups: [this.securityGroup.id],
         assignPublicIp: false,
       },
-      loadBalancer: [
-        { targetGroupArn: props.targetGroup.arn, containerName: container.name, containerPort: container.port },
-      ],
-      // Destroy deletes the service even with CodeDeploy task sets still running in it.
+      loadBalancer: [this.loadBalancer],
+      ...(byEcs
+        ? {
+            // Blue/green keeps the full old revision until the new one took all traffic and baked.
+            deploymentMaximumPercent: 200,
+            deploymentMinimumHealthyPercent: 100,
+            // Tasks that never become healthy fail the deployment and roll it back, instead of retrying forever.
+            deploymentCircuitBreaker: { enable: true, rollback: true },
+          }
+        : {}),
+      // Destroy deletes the service even with CodeDeploy task sets or ECS revisions still running in it.
       forceDelete: true,
       propagateTags: 'SERVICE',
       enableEcsManagedTags: true,
       lifecycle: {
-        // With the CODE_DEPLOY controller, UpdateService rejects these; CodeDeploy deployments change
-        // them (appspec.yaml carries the network configuration of each new task set). Without this the
-        // second apply fails.
-        ignoreChanges: ['task_definition', 'load_balancer', 'desired_count', 'network_configuration'],
+        ignoreChanges: byEcs
+          ? // The pipeline's ECS action registers each new task definition and updates the service with it;
+            // each deployment leaves the service on whichever target group won and records the other as the
+            // alternate. Terraform keeps neither, or the next apply would deploy the initial image again.
+            ['task_definition', 'load_balancer']
+          : // With the CODE_DEPLOY controller, UpdateService rejects these; CodeDeploy deployments change
+            // them (appspec.yaml carries the network configuration of each new task set). Without this the
+            // second apply fails.
+            ['task_definition', 'load_balancer', 'desired_count', 'network_configuration'],
       },
       dependsOn: [...props.listeners],
     });

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
@@ -8,7 +9,7 @@ import type { EnvironmentConfig } from '../config/schema';
 import type { NetworkRef } from '../network/network';
 import { EnvironmentContext } from '../shared/context';
 import { allowTcpIn, securityGroup } from '../shared/security-group';
-import type { ListenerPair, LoadBalancerRef, TargetGroupPair } from './refs';
+import type { ListenerPair, ListenerRulePair, LoadBalancerRef, TargetGroupPair } from './refs';
 
 /** The environment's loadBalancer settings, validated. */
 export type LoadBalancerSettings = EnvironmentConfig['loadBalancer'];
@@ -20,6 +21,11 @@ export interface LoadBalancerProps {
   /** Port the containers listen on (target group port). */
   readonly targetPort: number;
   readonly healthCheckPath: string;
+  /**
+   * How a deployment moves traffic: CodeDeploy rewrites the listeners' default actions; ECS-native
+   * blue/green shifts the forward weights of one rule per listener.
+   */
+  readonly routing: 'listener-default-actions' | 'listener-rules';
 }
 
 /** AWS's recommended policy: TLS 1.3 and 1.2 with forward-secret ciphers only. */
@@ -36,8 +42,9 @@ export class LoadBalancer extends Construct implements LoadBalancerRef {
   readonly arnSuffix: string;
   readonly targetGroups: TargetGroupPair;
   readonly listeners: ListenerPair;
-  /** The listener resources: the service must be created after its target group is attached. */
-  readonly listenerResources: LbListener[];
+  readonly rules?: ListenerRulePair;
+  /** The listeners (and rules): the service must be created after its target group is attached. */
+  readonly listenerResources: (LbListener | LbListenerRule)[];
   private readonly alb: Lb;
   private readonly settings: LoadBalancerSettings;
 
@@ -78,6 +85,12 @@ export class LoadBalancer extends Construct implements LoadBalancerRef {
       test: { arn: test.arn, port: props.settings.testPort },
     };
     this.listenerResources = [production, test];
+    if (props.routing === 'listener-rules') {
+      const productionRule = this.weightedRule('production-rule', production, 'prd');
+      const testRule = this.weightedRule('test-rule', test, 'qa');
+      this.rules = { production: { arn: productionRule.arn }, test: { arn: testRule.arn } };
+      this.listenerResources.push(productionRule, testRule);
+    }
     if (props.settings.https) this.redirectHttp(props.settings.https);
   }
 
@@ -149,6 +162,35 @@ export class LoadBalancer extends Construct implements LoadBalancerRef {
       lifecycle: { ignoreChanges: ['default_action'] },
       // After a swap either group may sit behind either listener: destroy listeners before both groups.
       dependsOn: bothGroups,
+    });
+  }
+
+  /**
+   * ECS engine: one rule per listener that matches every request and forwards to both target
+   * groups, all weight on the primary. ECS shifts the weights during each deployment (test traffic
+   * first, then production) and leaves them on whichever group won, so Terraform ignores the action
+   * (terraform-aws-modules/terraform-aws-alb#409). The default actions stay plain forwards: ECS
+   * refuses listeners that mix forward with other action types.
+   */
+  private weightedRule(id: string, listener: LbListener, label: string): LbListenerRule {
+    const { primary, secondary } = this.targetGroups;
+    return new LbListenerRule(this, id, {
+      listenerArn: listener.arn,
+      priority: 1,
+      condition: [{ pathPattern: { values: ['/*'] } }],
+      action: [
+        {
+          type: 'forward',
+          forward: {
+            targetGroup: [
+              { arn: primary.arn, weight: 100 },
+              { arn: secondary.arn, weight: 0 },
+            ],
+          },
+        },
+      ],
+      tags: { Name: `${EnvironmentContext.of(this).names.loadBalancer}-${label}-shift` },
+      lifecycle: { ignoreChanges: ['action'] },
     });
   }
 

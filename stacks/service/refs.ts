@@ -27,12 +27,20 @@ export interface TargetGroupPair {
   readonly secondary: TargetGroupRef;
 }
 
+/** ECS engine: the rules on the production and test listeners whose forward weights ECS shifts. */
+export interface ListenerRulePair {
+  readonly production: { readonly arn: string };
+  readonly test: { readonly arn: string };
+}
+
 /** What a deployment engine needs of the load balancer. */
 export interface LoadBalancerRef {
   /** For CloudWatch metrics' LoadBalancer dimension. */
   readonly arnSuffix: string;
   readonly listeners: ListenerPair;
   readonly targetGroups: TargetGroupPair;
+  /** Present when traffic is routed by listener rules (the ECS engine). */
+  readonly rules?: ListenerRulePair;
   /** The URL clients use for a listener port. */
   url(port: number): string;
 }

@@ -12,6 +12,8 @@ export interface WebServiceProps {
     EnvironmentConfig,
     'container' | 'service' | 'loadBalancer' | 'registry' | 'allowDestroyWithData'
   >;
+  /** The deployment engine decides how traffic is routed and who controls the service's deployments. */
+  readonly engine: EnvironmentConfig['pipeline']['engine'];
 }
 
 /**
@@ -23,13 +25,14 @@ export class WebService extends Construct {
   readonly registry: ContainerRegistry;
   readonly fargate: FargateService;
 
-  constructor(scope: Construct, id: string, { network, config }: WebServiceProps) {
+  constructor(scope: Construct, id: string, { network, config, engine }: WebServiceProps) {
     super(scope, id);
     this.loadBalancer = new LoadBalancer(this, 'load-balancer', {
       network,
       settings: config.loadBalancer,
       targetPort: config.container.port,
       healthCheckPath: config.container.healthCheckPath,
+      routing: engine === 'ecs' ? 'listener-rules' : 'listener-default-actions',
     });
     this.registry = new ContainerRegistry(this, 'registry', {
       keepImages: config.registry.keepImages,
@@ -41,6 +44,7 @@ export class WebService extends Construct {
       service: config.service,
       targetGroup: this.loadBalancer.targetGroups.primary,
       listeners: this.loadBalancer.listenerResources,
+      controller: engine === 'ecs' ? 'ECS' : 'CODE_DEPLOY',
     });
     connect(this, 'load-balancer-to-tasks', {
       from: this.loadBalancer.securityGroup,

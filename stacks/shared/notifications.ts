@@ -77,6 +77,27 @@ export class Notifications extends Construct {
     });
   }
 
+  /**
+   * ECS engine: deployments of the service that failed (and were rolled back), and rollbacks as they
+   * start. ECS sends both as "ECS Deployment State Change"; a rollback is a deployment in progress
+   * whose reason says it is rolling back
+   * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_deployment_events.html).
+   */
+  forwardServiceDeploymentFailures(serviceArn: string): void {
+    const ruleName = EnvironmentContext.of(this).names.deploymentFailedRule;
+    this.forwardEvents('deployment-failed', ruleName, 'Service deployments that failed or are rolling back', {
+      source: ['aws.ecs'],
+      'detail-type': ['ECS Deployment State Change'],
+      resources: [serviceArn],
+      detail: {
+        $or: [
+          { eventName: ['SERVICE_DEPLOYMENT_FAILED'] },
+          { eventName: ['SERVICE_DEPLOYMENT_IN_PROGRESS'], reason: [{ wildcard: '*rolling back*' }] },
+        ],
+      },
+    });
+  }
+
   /** Forwards events matching the pattern to the topic. */
   private forwardEvents(id: string, ruleName: string, description: string, eventPattern: object): void {
     const rule = new CloudwatchEventRule(this, id, {

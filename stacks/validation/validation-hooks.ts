@@ -4,13 +4,13 @@ import type { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-
 import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { LIFECYCLE_HOOKS, type LifecycleEvent, type SmokeTestConfig } from '../../hooks/contract';
+import type { ApprovalConfig, HookName, SmokeTestConfig } from '../../hooks/contract';
 import { hookFunctionName } from '../config/names';
 import type { EnvironmentConfig } from '../config/schema';
 import type { NetworkRef } from '../network/network';
 import type { LoadBalancerRef } from '../service/refs';
 import { EnvironmentContext } from '../shared/context';
-import { grant, serviceRole } from '../shared/iam';
+import { grant, serviceRole, type PolicyStatement } from '../shared/iam';
 import { logGroup, logStreamsOf } from '../shared/log-group';
 import { allowTcpOut, securityGroup } from '../shared/security-group';
 import { bundleHook } from './hook-bundle';
@@ -26,53 +26,96 @@ interface ExecutionRole {
   readonly policy: IamRolePolicy;
 }
 
+/** One hook function: which handler it runs and what it checks. */
+export interface HookFunctionSpec {
+  /** Names the function (config/names.ts) and its construct. */
+  readonly name: HookName;
+  /** Handler file in hooks/. */
+  readonly file: string;
+  /** What invokes it and when, for its description: e.g. "CodeDeploy AfterAllowTestTraffic". */
+  readonly invokedAt: string;
+  /** The listener its smoke test calls, if it runs one. */
+  readonly smokeTest?: 'test' | 'production';
+  /** Operator approval it waits for after its smoke test (ECS engine). */
+  readonly approval?: ApprovalConfig;
+}
+
+/** What a deployment engine needs from its hook functions. */
+export interface HookPlan {
+  /** "CodeDeploy" or "ECS": who invokes the functions, for descriptions. */
+  readonly invokedBy: string;
+  readonly functions: readonly HookFunctionSpec[];
+  readonly roleName: string;
+  readonly securityGroupName: string;
+  /** AWS calls the functions make besides logging: reporting status, reading approval signals. */
+  readonly statements: readonly PolicyStatement[];
+  /** Why the functions need HTTPS to AWS APIs, for the egress rule's description; none if they call none. */
+  readonly apiUse?: string;
+}
+
 export interface ValidationHooksProps {
   readonly network: NetworkRef;
   readonly loadBalancer: SmokeTestTarget;
   readonly settings: EnvironmentConfig['hooks'];
-  /** The deployment group whose lifecycle events the functions may report on. */
-  readonly deploymentGroupArn: string;
+  /** The engine's functions and what they may do. */
+  readonly plan: HookPlan;
+}
+
+/** A deployed hook function. */
+export interface HookFunction {
+  readonly name: HookName;
+  readonly functionName: string;
+  readonly arn: string;
 }
 
 /**
- * One Lambda function per CodeDeploy ECS lifecycle hook, bundled from hooks/ at synth. They
- * run in the private subnets with their own security group; their role may report lifecycle
- * status only for this environment's deployment group. After test traffic the smoke test calls
- * the QA listener, after production traffic the PRD listener.
+ * One Lambda function per lifecycle hook the deployment engine invokes, bundled from hooks/ at
+ * synth. They run in the private subnets with their own security group; their role may do what the
+ * engine's plan allows (report status to this deployment group, read this environment's approval
+ * signals) and nothing else. The smoke tests call the test listener after test traffic and the
+ * production listener after production traffic.
  */
 export class ValidationHooks extends Construct {
-  /** Lifecycle event -> function name, for the appspec Hooks section. */
-  readonly functionNames: Readonly<Record<LifecycleEvent, string>>;
+  /** Hook name -> function name, for the appspec Hooks section. */
+  readonly functionNames: Readonly<Record<string, string>>;
   /** ARNs the deployment engine must be allowed to invoke. */
   readonly functionArns: string[];
+  readonly functions: readonly HookFunction[];
   private readonly securityGroup: SecurityGroup;
 
   constructor(scope: Construct, id: string, props: ValidationHooksProps) {
     super(scope, id);
     const { names } = EnvironmentContext.of(this);
-    this.functionNames = Object.fromEntries(
-      LIFECYCLE_HOOKS.map(({ event }) => [event, hookFunctionName(names, event)]),
-    ) as Record<LifecycleEvent, string>;
+    const { plan } = props;
     this.securityGroup = securityGroup(this, 'security-group', {
-      name: names.securityGroupHooks,
-      description: 'CodeDeploy lifecycle hooks: HTTP to the listeners, HTTPS to AWS APIs',
+      name: plan.securityGroupName,
+      description: `${plan.invokedBy} lifecycle hooks: HTTP to the listeners, HTTPS to AWS APIs`,
       vpcId: props.network.vpcId,
     });
     this.openPathToListeners(props);
 
-    const logGroups = LIFECYCLE_HOOKS.map(({ event }) =>
-      logGroup(this, `${event}-logs`, `/aws/lambda/${this.functionNames[event]}`),
+    const functionNames = plan.functions.map((spec) => hookFunctionName(names, spec.name));
+    const logGroups = plan.functions.map((spec, index) =>
+      logGroup(this, `${spec.name}-logs`, `/aws/lambda/${functionNames[index]}`),
     );
-    const execution = this.executionRole(logGroups, props.deploymentGroupArn);
+    const execution = this.executionRole(logGroups, plan);
     const { listeners } = props.loadBalancer;
-    const smokeTest = (port: number) => ({ url: props.loadBalancer.url(port), ...props.settings.smokeTest });
-    const smokeTests: Partial<Record<LifecycleEvent, SmokeTestConfig>> = {
-      AfterAllowTestTraffic: smokeTest(listeners.test.port),
-      AfterAllowTraffic: smokeTest(listeners.production.port),
-    };
-    this.functionArns = LIFECYCLE_HOOKS.map(({ event, file }, index) =>
-      this.hookFunction(event, file, { smokeTest: smokeTests[event], logGroup: logGroups[index], execution, props }),
-    );
+    const port = { test: listeners.test.port, production: listeners.production.port };
+    this.functions = plan.functions.map((spec, index) => {
+      const smokeTest = spec.smokeTest && {
+        url: props.loadBalancer.url(port[spec.smokeTest]),
+        ...props.settings.smokeTest,
+      };
+      const arn = this.hookFunction(spec, functionNames[index], {
+        smokeTest,
+        logGroup: logGroups[index],
+        execution,
+        props,
+      });
+      return { name: spec.name, functionName: functionNames[index], arn };
+    });
+    this.functionNames = Object.fromEntries(this.functions.map((fn) => [fn.name, fn.functionName]));
+    this.functionArns = this.functions.map((fn) => fn.arn);
   }
 
   /**
@@ -81,11 +124,13 @@ export class ValidationHooks extends Construct {
    */
   private openPathToListeners(props: ValidationHooksProps): void {
     const { listeners } = props.loadBalancer;
-    for (const port of new Set([listeners.production.port, listeners.test.port, 443])) {
+    const { apiUse } = props.plan;
+    const ports = [listeners.production.port, listeners.test.port, ...(apiUse ? [443] : [])];
+    for (const port of new Set(ports)) {
       allowTcpOut(this, `egress-${port}`, this.securityGroup, {
         port,
         peer: { cidr: '0.0.0.0/0' },
-        description: port === 443 ? 'CodeDeploy API (status reports)' : `Smoke test to listener port ${port}`,
+        description: port === 443 && apiUse ? apiUse : `Smoke test to listener port ${port}`,
       });
     }
     props.loadBalancer.allowTestTrafficFrom(
@@ -95,19 +140,15 @@ export class ValidationHooks extends Construct {
     );
   }
 
-  private executionRole(logGroups: readonly CloudwatchLogGroup[], deploymentGroupArn: string): ExecutionRole {
+  private executionRole(logGroups: readonly CloudwatchLogGroup[], plan: HookPlan): ExecutionRole {
     const role = serviceRole(this, 'role', {
-      name: EnvironmentContext.of(this).names.hooksRole,
-      description: 'CodeDeploy lifecycle hook functions of one environment',
+      name: plan.roleName,
+      description: `${plan.invokedBy} lifecycle hook functions of one environment`,
       servicePrincipal: 'lambda.amazonaws.com',
       // No source-account condition: Lambda does not send aws:SourceAccount for execution roles.
     });
     const policy = grant(this, 'hooks', role, [
-      {
-        sid: 'ReportLifecycleStatus',
-        actions: ['codedeploy:PutLifecycleEventHookExecutionStatus'],
-        resources: [deploymentGroupArn],
-      },
+      ...plan.statements,
       {
         sid: 'WriteLogs',
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -133,8 +174,8 @@ export class ValidationHooks extends Construct {
   }
 
   private hookFunction(
-    event: LifecycleEvent,
-    file: string,
+    spec: HookFunctionSpec,
+    functionName: string,
     parts: {
       smokeTest?: SmokeTestConfig;
       logGroup: CloudwatchLogGroup;
@@ -143,17 +184,18 @@ export class ValidationHooks extends Construct {
     },
   ): string {
     const { smokeTest, props } = parts;
-    const bundle = bundleHook(file);
-    const code = new TerraformAsset(this, `${event}-code`, {
+    const bundle = bundleHook(spec.file);
+    const code = new TerraformAsset(this, `${spec.name}-code`, {
       path: bundle.zipPath,
       type: AssetType.FILE,
       assetHash: bundle.sha256Hex,
     });
-    const fn = new LambdaFunction(this, event, {
-      functionName: this.functionNames[event],
-      description: smokeTest
-        ? `CodeDeploy ${event}: HTTP smoke test of ${smokeTest.url}`
-        : `CodeDeploy ${event}: logs the deployment context`,
+    const variables: Record<string, string> = {};
+    if (smokeTest) variables.SMOKE_TEST = JSON.stringify(smokeTest);
+    if (spec.approval) variables.APPROVAL = JSON.stringify(spec.approval);
+    const fn = new LambdaFunction(this, spec.name, {
+      functionName,
+      description: describeHook(spec, smokeTest),
       role: parts.execution.roleArn,
       runtime: 'nodejs22.x',
       handler: 'index.handler',
@@ -163,11 +205,18 @@ export class ValidationHooks extends Construct {
       memorySize: 256,
       timeout: props.settings.timeoutSeconds,
       vpcConfig: { subnetIds: [...props.network.privateSubnetIds], securityGroupIds: [this.securityGroup.id] },
-      environment: smokeTest ? { variables: { SMOKE_TEST: JSON.stringify(smokeTest) } } : undefined,
+      environment: Object.keys(variables).length > 0 ? { variables } : undefined,
       loggingConfig: { logFormat: 'Text', logGroup: parts.logGroup.name },
       // Creating a function in a VPC checks the role's network-interface permissions.
       dependsOn: [parts.execution.policy],
     });
     return fn.arn;
   }
+}
+
+/** "CodeDeploy AfterAllowTestTraffic: HTTP smoke test of <url>", and the approval wait if any. */
+function describeHook(spec: HookFunctionSpec, smokeTest: SmokeTestConfig | undefined): string {
+  if (!smokeTest) return `${spec.invokedAt}: logs the deployment context`;
+  const approval = spec.approval ? `, then waits up to ${spec.approval.waitMinutes} min for approval` : '';
+  return `${spec.invokedAt}: HTTP smoke test of ${smokeTest.url}${approval}`;
 }
