@@ -25,8 +25,9 @@ export const VARIANTS: readonly EnvironmentInput[] = [
     },
   },
   {
-    // Every interface endpoint with their security group, arm64 tasks built on arm64, and a
-    // Bitbucket source through an existing connection with path filters (staging covers a created one).
+    // Every interface endpoint with their security group, arm64 tasks built on arm64, a Bitbucket
+    // source through an existing connection with path filters (staging covers a created one), and the
+    // ECS engine with linear steps and no operator wait (staging covers a canary with approval).
     ...structuredClone(dev),
     name: 'devextra',
     network: { ...structuredClone(dev.network), interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'logs'] },
@@ -40,6 +41,11 @@ export const VARIANTS: readonly EnvironmentInput[] = [
         connectionArn: `arn:aws:codeconnections:${dev.region}:${dev.accountId}:connection/00000000-0000-4000-8000-000000000000`,
         filePaths: ['app/**', 'Dockerfile'],
       },
+      engine: 'ecs',
+      trafficShift: 'Linear10PercentEvery1Minutes',
+      waitForRerouteMinutes: 0,
+      deployTimeoutMinutes: 30,
     },
+    hooks: { callBackDelaySeconds: 15 },
   },
 ];

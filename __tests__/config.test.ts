@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { environments } from '../stacks/config/environments';
 import { ConfigError, loadEnvironments, parseSelection } from '../stacks/config/load';
 import type { EnvironmentInput } from '../stacks/config/schema';
+import { shiftMinutes, trafficShift } from '../stacks/config/traffic-shift';
+import { deploymentWaitingTime, describeWaitingTime } from '../stacks/config/waiting-time';
 import { devWith, shipped, synthesize } from './support/synth';
 
 /** Expects loading to fail with one message naming the environment, the field and the fix. */
@@ -256,3 +258,96 @@ describe('QA listener access', () => {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
+
+describe('deployment engine', () => {
+  const staging = () => structuredClone(shipped('staging')) as Json;
+
+  it('defaults to CodeDeploy and ships staging on the ECS engine with a canary', () => {
+    const [dev, stagingConfig] = loadEnvironments(environments);
+    expect(dev.pipeline.engine).toBe('codedeploy');
+    expect(stagingConfig.pipeline).toMatchObject({ engine: 'ecs', trafficShift: 'Canary10Percent5Minutes' });
+  });
+
+  it.each<[string, (env: Json) => void, string, string[]]>([
+    ['an unknown engine', (e) => (e.pipeline.engine = 'lambda'), 'pipeline.engine', ['must be one of codedeploy, ecs']],
+    [
+      'an ECS-only deploy timeout on CodeDeploy',
+      (e) => (e.pipeline.deployTimeoutMinutes = 30),
+      'pipeline.deployTimeoutMinutes',
+      ['applies to the "ecs" engine only'],
+    ],
+    [
+      'an ECS-only call-back delay on CodeDeploy',
+      (e) => (e.hooks = { callBackDelaySeconds: 60 }),
+      'hooks.callBackDelaySeconds',
+      ['applies to the "ecs" engine only'],
+    ],
+    [
+      'a deploy timeout above the ECS action maximum',
+      (e) => Object.assign(e.pipeline, { engine: 'ecs', deployTimeoutMinutes: 61 }),
+      'pipeline.deployTimeoutMinutes',
+      ['is above 60'],
+    ],
+  ])('rejects %s', (_label, change, field, details) => expectRejected(devWith(change), field, ...details));
+
+  it('rejects an ECS deployment that cannot finish within the deploy action timeout, showing where the time goes', () => {
+    const env = staging();
+    env.pipeline.waitForRerouteMinutes = 50; // + 4 hooks + 5 canary + 5 bake > 60
+    expectRejected(env, 'pipeline.deployTimeoutMinutes', 'operator approval ≤50', 'at most 60 minutes');
+    const shorter = staging();
+    shorter.pipeline.deployTimeoutMinutes = 20; // 29.3 minutes do not fit in 20
+    expectRejected(shorter, 'pipeline.deployTimeoutMinutes', 'is 20 minutes', 'raise deployTimeoutMinutes');
+  });
+
+  it('rejects a call-back delay as long as the operator wait itself', () => {
+    const env = staging();
+    env.pipeline.waitForRerouteMinutes = 2;
+    env.hooks = { callBackDelaySeconds: 120 };
+    expectRejected(env, 'hooks.callBackDelaySeconds', 'an approval would never be seen');
+  });
+
+  it('accepts the long operator wait prod uses on CodeDeploy, which has no pipeline timeout to fit', () => {
+    expect(() => loadEnvironments([shipped('prod')])).not.toThrow();
+  });
+});
+
+describe('waiting time printed at synth', () => {
+  const [dev, stagingConfig, prod] = loadEnvironments(environments);
+
+  it('sums each step the configuration implies (staging: 2 x 5 s checks, 2 x 120 s hooks, 15 + 5 + 5 min, 5 s drain)', () => {
+    const { steps, totalMinutes } = deploymentWaitingTime(stagingConfig);
+    expect(steps.map((step) => [step.label, step.minutes])).toEqual([
+      ['health checks', 10 / 60],
+      ['smoke-test hooks', 240 / 60],
+      ['operator approval', 15],
+      ['traffic shift', 5],
+      ['bake time', 5],
+      ['draining', 5 / 60],
+    ]);
+    expect(totalMinutes).toBeCloseTo(10 / 60 + 4 + 15 + 5 + 5 + 5 / 60);
+  });
+
+  it('names the CodeDeploy steps after CodeDeploy and leaves out what costs nothing', () => {
+    expect(describeWaitingTime(prod)).toBe(
+      'health checks 0.5 + smoke-test hooks ≤4 + operator reroute ≤60 + traffic shift 5 + termination wait 15 + draining 0.5 = up to 85 min',
+    );
+    expect(describeWaitingTime(dev)).toBe('health checks 0.2 + smoke-test hooks ≤4 + draining 0.1 = up to 4.3 min');
+  });
+
+  it('counts a linear shift as the waits between its steps (10% every 3 minutes: 9 waits)', () => {
+    expect(shiftMinutes(trafficShift('Linear10PercentEvery3Minutes'))).toBe(27);
+    expect(trafficShift('Canary10Percent15Minutes')).toEqual({ kind: 'canary', percent: 10, minutes: 15 });
+  });
+
+  it('is printed for every environment by npm run synth', () => {
+    const outdir = join(mkdtempSync(join(tmpdir(), 'synth-')), 'out');
+    const stdout = execFileSync(process.execPath, [require.resolve('tsx/cli'), 'main.ts'], {
+      cwd: join(__dirname, '..'),
+      env: { ...process.env, ENVIRONMENT: 'staging', CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1' },
+      encoding: 'utf8',
+    });
+    expect(stdout).toContain('staging:');
+    expect(stdout).toContain('ecs engine, Canary10Percent5Minutes');
+    expect(stdout).toContain('a deployment waits: health checks 0.2 + smoke-test hooks ≤4 + operator approval ≤15');
+  });
+});

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
+import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Check } from '../hooks/lib/check';
 import { codeDeployHook } from '../hooks/lib/codedeploy-adapter';
@@ -11,6 +12,8 @@ import * as afterAllowTraffic from '../hooks/after-allow-traffic';
 import * as afterInstall from '../hooks/after-install';
 import * as beforeAllowTraffic from '../hooks/before-allow-traffic';
 import * as beforeInstall from '../hooks/before-install';
+import * as ecsAfterProductionTraffic from '../hooks/ecs-after-production-traffic';
+import * as ecsAfterTestTraffic from '../hooks/ecs-after-test-traffic';
 
 /** The deployed entry points by file name (hooks/<file>.ts); each reads SMOKE_TEST when invoked. */
 const ENTRY_POINTS: Record<string, { handler: typeof beforeInstall.handler }> = {
@@ -22,6 +25,7 @@ const ENTRY_POINTS: Record<string, { handler: typeof beforeInstall.handler }> = 
 };
 
 const codeDeploy = mockClient(CodeDeployClient);
+const ssm = mockClient(SSMClient);
 const event = { DeploymentId: 'd-TEST123', LifecycleEventHookExecutionId: 'hook-execution-1' };
 
 /** A local target: /healthy, /error (500), /slow (300 ms), /hang (never answers), /flaky (503 twice, then 200). */
@@ -59,6 +63,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
+  ssm.reset();
   codeDeploy.reset();
   codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
   flakyCalls = 0;
@@ -266,6 +271,101 @@ describe('ECS-native adapter (returns hookStatus instead of calling CodeDeploy)'
 
   it('never calls CodeDeploy', async () => {
     await run(smokeTest(config('/healthy')));
+    expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(0);
+  });
+});
+
+describe('ECS approval wait (operator approval on the ECS engine)', () => {
+  // The payload's common fields (ECS developer guide, lifecycle hook payloads); 01275892 is the revision id.
+  const revisionEvent = (hookDetails?: Record<string, unknown>) => ({
+    serviceArn: 'arn:aws:ecs:eu-central-1:111111111111:service/web-staging/web-staging',
+    targetServiceRevisionArn: 'arn:aws:ecs:eu-central-1:111111111111:service-revision/web-staging/web-staging/01275892',
+    testTrafficWeights: {},
+    productionTrafficWeights: {},
+    ...(hookDetails ? { hookDetails } : {}),
+  });
+  const PARAMETER = '/web/staging/approvals/01275892';
+  const APPROVAL = JSON.stringify({
+    parameterPrefix: '/web/staging/approvals',
+    waitMinutes: 15,
+    callBackDelaySeconds: 45,
+  });
+  const invoke = (hookDetails?: Record<string, unknown>) =>
+    ecsAfterTestTraffic.handler(revisionEvent(hookDetails), lambdaContext(8000));
+  const signal = (value: string) =>
+    ssm.on(GetParameterCommand, { Name: PARAMETER }).resolves({ Parameter: { Name: PARAMETER, Value: value } });
+  const notYet = () =>
+    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
+
+  beforeEach(() => {
+    process.env.AWS_REGION = 'eu-central-1';
+    process.env.SMOKE_TEST = JSON.stringify(config('/healthy'));
+    process.env.APPROVAL = APPROVAL;
+  });
+  afterEach(() => {
+    delete process.env.APPROVAL;
+  });
+
+  it('keeps answering IN_PROGRESS while nobody approved, carrying when the wait began', async () => {
+    notYet();
+    const before = Date.now();
+    const response = await invoke();
+    expect(response).toMatchObject({ hookStatus: 'IN_PROGRESS', callBackDelay: 45 });
+    const since = (response as unknown as { hookDetails: { waitingSince: number } }).hookDetails.waitingSince;
+    expect(since).toBeGreaterThanOrEqual(before);
+    // Called back with its hookDetails: still waiting, still from the same moment.
+    const again = await invoke({ waitingSince: since });
+    expect(again).toEqual({ hookStatus: 'IN_PROGRESS', callBackDelay: 45, hookDetails: { waitingSince: since } });
+    expect(ssm.commandCalls(GetParameterCommand).map((call) => call.args[0].input.Name)).toEqual([
+      PARAMETER,
+      PARAMETER,
+    ]);
+  });
+
+  it('SUCCEEDED once the revision\'s parameter says "approved"', async () => {
+    signal('approved');
+    await expect(invoke({ waitingSince: Date.now() - 60_000 })).resolves.toEqual({ hookStatus: 'SUCCEEDED' });
+  });
+
+  it('FAILED (ECS rolls back) when an operator writes "rejected"', async () => {
+    signal('rejected');
+    await expect(invoke({ waitingSince: Date.now() })).resolves.toEqual({ hookStatus: 'FAILED' });
+  });
+
+  it('FAILED when the wait ran out without an approval', async () => {
+    notYet();
+    const sixteenMinutesAgo = Date.now() - 16 * 60_000;
+    await expect(invoke({ waitingSince: sixteenMinutesAgo })).resolves.toEqual({ hookStatus: 'FAILED' });
+  });
+
+  it('does not wait for an operator when the smoke test through the test listener fails', async () => {
+    signal('approved');
+    process.env.SMOKE_TEST = JSON.stringify(config('/error'));
+    await expect(invoke({ waitingSince: Date.now() })).resolves.toEqual({ hookStatus: 'FAILED' });
+    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(0);
+  });
+
+  it('FAILED when SSM cannot be read (for example access denied), rather than waiting blind', async () => {
+    ssm
+      .on(GetParameterCommand)
+      .rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }));
+    await expect(invoke()).resolves.toEqual({ hookStatus: 'FAILED' });
+  });
+
+  it('without APPROVAL, passes as soon as the smoke test passes and never reads SSM', async () => {
+    delete process.env.APPROVAL;
+    await expect(invoke()).resolves.toEqual({ hookStatus: 'SUCCEEDED' });
+    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(0);
+  });
+
+  it('the production-traffic hook runs the smoke test and returns its verdict', async () => {
+    await expect(ecsAfterProductionTraffic.handler(revisionEvent(), lambdaContext(8000))).resolves.toEqual({
+      hookStatus: 'SUCCEEDED',
+    });
+    process.env.SMOKE_TEST = JSON.stringify(config('/error'));
+    await expect(ecsAfterProductionTraffic.handler(revisionEvent(), lambdaContext(8000))).resolves.toEqual({
+      hookStatus: 'FAILED',
+    });
     expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(0);
   });
 });

@@ -1,4 +1,10 @@
-import { checkBuildspec, checkDeploymentFiles, checkFirstDeploy, checkPolicies } from '../.ci/plan-offline/checks';
+import {
+  checkBuildspec,
+  checkDeploymentFiles,
+  checkFirstDeploy,
+  checkImageHandOff,
+  checkPolicies,
+} from '../.ci/plan-offline/checks';
 import { buildWorkCopy } from '../.ci/plan-offline/work-copy';
 
 // The tooling behind `npm run plan:offline`: a broken check would let a broken stack through.
@@ -104,6 +110,21 @@ describe('offline work copy', () => {
         .main.cidr_block,
     ).toBe('10.0.0.0/16');
   });
+
+  it('strips nested blocks inside list blocks, leaving their siblings', () => {
+    const withService = stack();
+    withService.resource.aws_ecs_service = {
+      web: {
+        deployment_configuration: { strategy: 'CANARY' },
+        load_balancer: [{ target_group_arn: 'arn:tg', advanced_configuration: { role_arn: 'arn:role' } }],
+      },
+    };
+    const copy = buildWorkCopy(withService, options); // the listed attributes, planned with aws 5.100.0
+    expect(copy.json.resource.aws_ecs_service.web).toEqual({ load_balancer: [{ target_group_arn: 'arn:tg' }] });
+    expect(copy.differences).toContainEqual(
+      expect.stringContaining('aws_ecs_service.web: load_balancer.advanced_configuration stripped (needs aws >= 6.4.0'),
+    );
+  });
 });
 
 describe('offline plan checks', () => {
@@ -175,5 +196,42 @@ describe('offline plan checks', () => {
       expect.stringMatching(/TaskDefinition is not the literal/),
       expect.stringMatching(/taskdef.json: not valid JSON/),
     ]);
+  });
+
+  it('wants no deployment files where the deploy action reads none', () => {
+    expect(checkDeploymentFiles(new Map(), false)).toEqual([]);
+    expect(checkDeploymentFiles(new Map([['taskdef.json', '{}']]), false)).toEqual([
+      'deployment files: rendered, but the deploy action reads none',
+    ]);
+  });
+
+  describe('image hand-off from build to deploy', () => {
+    const planned = (imageFile: string, deploy: object) => [
+      resource('aws_codebuild_project', {
+        environment: [{ environment_variable: [{ name: 'IMAGE_FILE', value: imageFile }] }],
+      }),
+      resource('aws_codepipeline', {
+        stage: [
+          { action: [{ category: 'Build', output_artifacts: ['Image'] }] },
+          { action: [{ category: 'Deploy', input_artifacts: ['Files', 'Image'], ...deploy }] },
+        ],
+      }),
+    ];
+
+    it('accepts what each deploy action documents it reads', () => {
+      expect(checkImageHandOff(planned('imageDetail.json', { provider: 'CodeDeployToECS' }))).toEqual([]);
+      const ecs = { provider: 'ECS', configuration: { FileName: 'imagedefinitions.json' } };
+      expect(checkImageHandOff(planned('imagedefinitions.json', ecs))).toEqual([]);
+    });
+
+    it("finds a build that writes the other engine's file", () => {
+      expect(checkImageHandOff(planned('imagedefinitions.json', { provider: 'CodeDeployToECS' }))).toEqual([
+        'image hand-off: the build writes imagedefinitions.json, CodeDeployToECS reads imageDetail.json',
+      ]);
+      const ecs = { provider: 'ECS', configuration: { FileName: 'imagedefinitions.json' } };
+      expect(checkImageHandOff(planned('imageDetail.json', ecs))).toContainEqual(
+        'image hand-off: the build writes imageDetail.json, ECS reads imagedefinitions.json',
+      );
+    });
   });
 });

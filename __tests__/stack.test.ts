@@ -1,5 +1,5 @@
 import { VARIANTS } from '../.ci/variants';
-import { policy, shipped, synthesize, type Json, appRepository } from './support/synth';
+import { appRepository, devWith, policy, shipped, synthesize, type Json } from './support/synth';
 
 const dev = synthesize(shipped('dev'));
 const prod = synthesize(shipped('prod'));
@@ -418,9 +418,18 @@ describe('arm64 (container.architecture, the devextra variant)', () => {
   const platform = (stack: typeof arm) => stack.resource('aws_ecs_task_definition').config.runtime_platform;
   const build = (stack: typeof arm) => stack.resource('aws_codebuild_project').config.environment;
 
+  // devextra deploys with the ECS engine, which copies the service's task definition for each revision;
+  // the CodeDeploy engine registers taskdef.json instead, so it must say ARM64 too.
+  const armCodeDeploy = synthesize(
+    devWith((env) => {
+      env.name = 'devarm';
+      env.container.architecture = 'arm64';
+    }),
+  );
+
   it('runs the task on ARM64 and builds its image on CodeBuild arm, so the two cannot disagree', () => {
     expect(platform(arm)).toEqual({ operating_system_family: 'LINUX', cpu_architecture: 'ARM64' });
-    expect(JSON.parse(arm.deploymentFile('taskdef.json')).runtimePlatform.cpuArchitecture).toBe('ARM64');
+    expect(JSON.parse(armCodeDeploy.deploymentFile('taskdef.json')).runtimePlatform.cpuArchitecture).toBe('ARM64');
     expect(build(arm)).toMatchObject({
       type: 'ARM_CONTAINER',
       image: 'aws/codebuild/amazonlinux-aarch64-standard:3.0',
