@@ -76,6 +76,13 @@ const NETWORK: NetworkRef = {
   natPublicIps: ['198.51.100.1'],
   internetGateway: { fqn: 'aws_internet_gateway.igw' },
 };
+const LOAD_BALANCER_SETTINGS = {
+  productionPort: 80,
+  testPort: 8080,
+  deletionProtection: false,
+  healthCheck: { intervalSeconds: 5, timeoutSeconds: 4, healthyThreshold: 2, unhealthyThreshold: 2 },
+  deregistrationDelaySeconds: 5,
+};
 const CONTAINER = {
   name: 'app',
   initialImage: 'public.ecr.aws/docker/library/httpd:2.4',
@@ -277,42 +284,18 @@ describe('DeliveryPipeline with any deployment engine', () => {
 });
 
 describe('LoadBalancer and FargateService', () => {
-  const network: NetworkRef = {
-    vpcId: 'vpc-1',
-    publicSubnetIds: ['subnet-public-1', 'subnet-public-2'],
-    privateSubnetIds: ['subnet-private-1', 'subnet-private-2'],
-    natPublicIps: ['198.51.100.1'],
-    internetGateway: { fqn: 'aws_internet_gateway.igw' },
-  };
   const json = synth((scope) => {
     const loadBalancer = new LoadBalancer(scope, 'alb', {
-      network,
-      settings: {
-        productionPort: 80,
-        testPort: 8080,
-        deletionProtection: false,
-        testListenerAllowedCidrs: ['203.0.113.0/24'],
-        healthCheck: { intervalSeconds: 5, timeoutSeconds: 4, healthyThreshold: 2, unhealthyThreshold: 2 },
-        deregistrationDelaySeconds: 5,
-      },
+      network: NETWORK,
+      settings: { ...LOAD_BALANCER_SETTINGS, testListenerAllowedCidrs: ['203.0.113.0/24'] },
       targetPort: 80,
       healthCheckPath: '/',
       routing: 'listener-default-actions',
     });
-    loadBalancer.allowTestTrafficFrom('hooks', network.natPublicIps, 'hooks');
+    loadBalancer.allowTestTrafficFrom('hooks', NETWORK.natPublicIps, 'hooks');
     new FargateService(scope, 'fargate', {
-      network,
-      container: {
-        name: 'app',
-        initialImage: 'public.ecr.aws/docker/library/httpd:2.4',
-        port: 80,
-        cpu: 256,
-        memory: 512,
-        healthCheckPath: '/',
-        readonlyRootFilesystem: true,
-        writablePaths: [],
-        architecture: 'x86_64',
-      },
+      network: NETWORK,
+      container: CONTAINER,
       service: { desiredCount: 1, healthCheckGracePeriodSeconds: 30 },
       targetGroup: LOAD_BALANCER.targetGroups.primary,
       listeners: loadBalancer.listenerResources,
@@ -537,25 +520,11 @@ describe('EcsNativeDeployment as a deployment engine', () => {
 });
 
 describe('LoadBalancer routing through listener rules (ECS engine)', () => {
-  const network: NetworkRef = {
-    vpcId: 'vpc-1',
-    publicSubnetIds: ['subnet-public-1', 'subnet-public-2'],
-    privateSubnetIds: ['subnet-private-1', 'subnet-private-2'],
-    natPublicIps: ['198.51.100.1'],
-    internetGateway: { fqn: 'aws_internet_gateway.igw' },
-  };
   let rules!: LoadBalancer['rules'];
   const json = synth((scope) => {
     const loadBalancer = new LoadBalancer(scope, 'alb', {
-      network,
-      settings: {
-        productionPort: 80,
-        testPort: 8080,
-        deletionProtection: false,
-        testListenerAllowedCidrs: [],
-        healthCheck: { intervalSeconds: 5, timeoutSeconds: 4, healthyThreshold: 2, unhealthyThreshold: 2 },
-        deregistrationDelaySeconds: 5,
-      },
+      network: NETWORK,
+      settings: { ...LOAD_BALANCER_SETTINGS, testListenerAllowedCidrs: [] },
       targetPort: 80,
       healthCheckPath: '/',
       routing: 'listener-rules',
