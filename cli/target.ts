@@ -1,0 +1,54 @@
+import { ECS_LIFECYCLE_HOOKS, LIFECYCLE_HOOKS } from '../hooks/contract';
+import { hookFunctionName, resourceNames } from '../stacks/config/names';
+import type { EnvironmentConfig } from '../stacks/config/schema';
+import { deploymentWaitingTime } from '../stacks/config/waiting-time';
+
+/** Everything the CLI looks at in one environment, derived from its validated config (no Terraform state). */
+export interface Target {
+  readonly environment: string;
+  readonly region: string;
+  readonly engine: 'codedeploy' | 'ecs';
+  readonly cluster: string;
+  readonly service: string;
+  readonly pipeline: string;
+  readonly codeDeployApplication: string;
+  readonly deploymentGroup: string;
+  readonly loadBalancer: string;
+  readonly targetGroups: { readonly primary: string; readonly secondary: string };
+  readonly productionPort: number;
+  readonly testPort: number;
+  readonly alarmPrefix: string;
+  /** Hook function name -> its log group. */
+  readonly hookLogGroups: Readonly<Record<string, string>>;
+  readonly approvalParameterPrefix: string;
+  /** Minutes a deployment may take by its configuration (the waits at their longest). */
+  readonly expectedMinutes: number;
+  readonly operatorWaitMinutes: number;
+}
+
+export function targetOf(config: EnvironmentConfig): Target {
+  const names = resourceNames(config.app, config.name, config.accountId, config.region);
+  const engine = config.pipeline.engine;
+  const hooks = engine === 'ecs' ? ECS_LIFECYCLE_HOOKS.map((h) => h.hook) : LIFECYCLE_HOOKS.map((h) => h.event);
+  return {
+    environment: config.name,
+    region: config.region,
+    engine,
+    cluster: names.cluster,
+    service: names.service,
+    pipeline: names.pipeline,
+    codeDeployApplication: names.codeDeployApplication,
+    deploymentGroup: names.deploymentGroup,
+    loadBalancer: names.loadBalancer,
+    targetGroups: { primary: names.primaryTargetGroup, secondary: names.secondaryTargetGroup },
+    productionPort: config.loadBalancer.productionPort,
+    testPort: config.loadBalancer.testPort,
+    alarmPrefix: names.alarmPrefix,
+    hookLogGroups: Object.fromEntries(
+      hooks.map((hook) => [hookFunctionName(names, hook), `/aws/lambda/${hookFunctionName(names, hook)}`]),
+    ),
+    approvalParameterPrefix: names.approvalParameterPrefix,
+    expectedMinutes: deploymentWaitingTime(config).totalMinutes,
+    operatorWaitMinutes: config.pipeline.waitForRerouteMinutes,
+  };
+}
