@@ -244,6 +244,29 @@ describe('bluegreen watch', () => {
     expect(sleeps).toEqual([5000, 5000, 10000]); // doubled once, back to normal after a good poll
   });
 
+  it('Ctrl-C stops watching (exit 3) and changes nothing in AWS', async () => {
+    const { clients, mocks, now } = replay([...building, building[1], building[1]]);
+    const controller = new AbortController();
+    const stdout = capture();
+    const exitCode = await run(['watch', 'dev'], {
+      stdout,
+      stderr: capture(),
+      clients: () => clients,
+      now,
+      signal: controller.signal,
+      sleep: async () => controller.abort(), // the user presses Ctrl-C during the first wait
+    });
+    expect(exitCode).toBe(3);
+    expect(stdout.text()).toContain('stopped: stopped watching (exit 3)');
+    const writes = [
+      mocks.codedeploy.commandCalls(ContinueDeploymentCommand),
+      mocks.codedeploy.commandCalls(StopDeploymentCommand),
+      mocks.ecs.commandCalls(StopServiceDeploymentCommand),
+      mocks.ssm.commandCalls(PutParameterCommand),
+    ];
+    expect(writes.flat()).toEqual([]);
+  });
+
   it('waits for the next run when none is running, and gives up after --start-timeout: exit 3', async () => {
     const { clients, mocks } = replay([{ stages: { Source: 'Succeeded', Build: 'Succeeded', Deploy: 'Succeeded' } }]);
     mocks.pipeline.on(ListPipelineExecutionsCommand).resolves({

@@ -4,13 +4,13 @@ import { run } from './main';
 // will not would land in the middle of the live view. The SDK documents this switch for it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-// Ctrl-C stops watching and changes nothing in AWS: the commands only read, except promote and
-// rollback, which make one call each before they return.
+// Ctrl-C stops watching (exit 3, "stopped watching") and changes nothing in AWS: the commands only
+// read, except promote and rollback, which make one call each before they return.
 const controller = new AbortController();
 process.once('SIGINT', () => controller.abort());
 
 run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: controller.signal }).then(
   (code) => {
-    process.exitCode = controller.signal.aborted ? 130 : code;
+    process.exitCode = code;
   },
 );

@@ -18,10 +18,10 @@ export interface Clients {
 }
 
 /**
- * Clients for the environment's region with the default credential chain. The SDK's own settings
- * still apply (AWS_REGION overrides nothing here: the config names the region; AWS_ENDPOINT_URL and
- * AWS_ENDPOINT_URL_<SERVICE> point them at any AWS-compatible endpoint). Adaptive retries slow down
- * on throttling before failing.
+ * Clients for the environment's region (from its config, so AWS_REGION cannot point them at another
+ * one) with the default credential chain. The SDK's other settings still apply: AWS_PROFILE, and
+ * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> for any AWS-compatible endpoint. Adaptive retries
+ * slow down on throttling before failing.
  */
 export function createClients(region: string): Clients {
   const settings = { region, retryMode: 'adaptive', maxAttempts: 8 };
