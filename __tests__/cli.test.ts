@@ -182,6 +182,35 @@ describe('bluegreen watch', () => {
     );
   });
 
+  it('ECS engine: a hook that fails after test traffic rolls the canary back: exit 2', async () => {
+    const deploying = { Source: 'Succeeded', Build: 'Succeeded', Deploy: 'InProgress' } as const;
+    const { exitCode, lines } = await bluegreen(
+      ['watch', 'staging'],
+      [
+        ...building,
+        { stages: deploying, ecs: { status: 'IN_PROGRESS', stage: 'POST_TEST_TRAFFIC_SHIFT', test: 100 } },
+        {
+          stages: { ...deploying, Deploy: 'Failed' },
+          ecs: { status: 'ROLLBACK_SUCCESSFUL', stage: 'CLEAN_UP', reason: 'A lifecycle hook failed' },
+          logs: [
+            [
+              '-ecs-after-test-traffic',
+              { hook: 'EcsAfterTestTraffic', message: 'verdict', passed: false, summary: 'rejected by an operator' },
+            ],
+          ],
+        },
+      ],
+    );
+    expect(exitCode).toBe(2);
+    expect(withoutTime(lines)).toEqual(
+      expect.arrayContaining([
+        'waiting for an operator: bluegreen promote staging',
+        'hook EcsAfterTestTraffic FAILED: rejected by an operator',
+        'rolled-back: A lifecycle hook failed (exit 2)',
+      ]),
+    );
+  });
+
   it('an alarm that stops the deployment, which rolls back: exit 2; a stop without rollback: exit 3', async () => {
     const stopped = (rolledBack: boolean): Frame => ({
       stages: { Source: 'Succeeded', Build: 'Succeeded', Deploy: 'Failed' },
