@@ -2,6 +2,7 @@ import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetDeploymentCommand, GetDeploymentTargetCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
 import { GetPipelineStateCommand, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
 import { DescribeServiceDeploymentsCommand, ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
+import { lastPartOf } from '../hooks/contract';
 import type { Clients } from './clients';
 import type { Target } from './target';
 
@@ -184,7 +185,7 @@ export async function ecsView(clients: Clients, target: Target, arn: string): Pr
     requestedProductionTrafficWeight?: number;
     requestedTestTrafficWeight?: number;
   }): RevisionView => ({
-    revision: summary.arn?.slice(summary.arn.lastIndexOf('/') + 1) ?? '?',
+    revision: summary.arn ? lastPartOf(summary.arn) : '?',
     running: summary.runningTaskCount,
     pending: summary.pendingTaskCount,
     desired: summary.requestedTaskCount,

@@ -1,7 +1,7 @@
 import { ContinueDeploymentCommand, ListDeploymentsCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { DescribeServiceDeploymentsCommand, StopServiceDeploymentCommand } from '@aws-sdk/client-ecs';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { APPROVAL_SIGNALS } from '../hooks/contract';
+import { APPROVAL_SIGNALS, approvalParameterName, lastPartOf } from '../hooks/contract';
 import type { Clients } from './clients';
 import { codeDeployView, latestServiceDeployment } from './observe';
 import type { Target } from './target';
@@ -28,7 +28,7 @@ async function runningCodeDeploy(clients: Clients, target: Target): Promise<stri
 }
 
 /** The service deployment that has not finished, with its target revision id, if any. */
-async function runningEcs(clients: Clients, target: Target): Promise<{ arn: string; revision: string } | undefined> {
+async function runningEcs(clients: Clients, target: Target): Promise<{ arn: string; revisionArn: string } | undefined> {
   const arn = await latestServiceDeployment(clients, target);
   if (!arn) return undefined;
   const { serviceDeployments = [] } = await clients.ecs.send(
@@ -36,8 +36,7 @@ async function runningEcs(clients: Clients, target: Target): Promise<{ arn: stri
   );
   const [deployment] = serviceDeployments;
   if (!deployment || !RUNNING_ECS.includes(deployment.status ?? '')) return undefined;
-  const revisionArn = deployment.targetServiceRevision?.arn ?? '';
-  return { arn, revision: revisionArn.slice(revisionArn.lastIndexOf('/') + 1) };
+  return { arn, revisionArn: deployment.targetServiceRevision?.arn ?? '' };
 }
 
 /**
@@ -48,13 +47,13 @@ export async function promote(clients: Clients, target: Target, now = false): Pr
   if (target.engine === 'ecs') {
     const running = await runningEcs(clients, target);
     if (!running) return { exitCode: 1, message: `No deployment of ${target.service} is running: nothing to approve.` };
-    const name = `${target.approvalParameterPrefix}/${running.revision}`;
+    const name = approvalParameterName(target.approvalParameterPrefix, running.revisionArn);
     await clients.ssm.send(
       new PutParameterCommand({ Name: name, Value: APPROVAL_SIGNALS.approve, Type: 'String', Overwrite: true }),
     );
     return {
       exitCode: 0,
-      message: `Approved revision ${running.revision}: wrote "${APPROVAL_SIGNALS.approve}" to ${name}.`,
+      message: `Approved revision ${lastPartOf(running.revisionArn)}: wrote "${APPROVAL_SIGNALS.approve}" to ${name}.`,
     };
   }
   const id = await runningCodeDeploy(clients, target);

@@ -1,4 +1,5 @@
 import pc from 'picocolors';
+import { lastPartOf } from '../hooks/contract';
 import type { RevisionView } from './observe';
 import type { Renderer, WatchEvent } from './watch';
 
@@ -52,7 +53,7 @@ class LiveView {
         this.stages.set(event.stage, `${status(event.status)}${duration(event.seconds)}`);
         break;
       case 'deployment':
-        this.deployment = `${shortId(event.id)} ${status(event.status)}${event.etaSeconds !== undefined ? pc.dim(` ~${Math.ceil(event.etaSeconds / 60)} min left at most`) : ''}`;
+        this.deployment = `${lastPartOf(event.id)} ${status(event.status)}${event.etaSeconds !== undefined ? pc.dim(` ~${Math.ceil(event.etaSeconds / 60)} min left at most`) : ''}`;
         break;
       case 'step':
         this.steps.set(event.step, `${status(event.status)}${duration(event.seconds)}`);
@@ -96,7 +97,7 @@ export function describe(event: WatchEvent): string {
     case 'stage':
       return `${time} stage ${event.stage} ${event.status}${duration(event.seconds, false)}`;
     case 'deployment':
-      return `${time} deployment ${shortId(event.id)} ${event.status}${event.etaSeconds !== undefined ? ` (~${Math.ceil(event.etaSeconds / 60)} min left at most)` : ''}`;
+      return `${time} deployment ${lastPartOf(event.id)} ${event.status}${event.etaSeconds !== undefined ? ` (~${Math.ceil(event.etaSeconds / 60)} min left at most)` : ''}`;
     case 'step':
       return `${time} step ${event.step} ${event.status}${duration(event.seconds, false)}`;
     case 'traffic':
@@ -137,9 +138,4 @@ function duration(seconds: number | undefined, color = true): string {
   if (seconds === undefined) return '';
   const text = ` (${seconds} s)`;
   return color ? pc.dim(text) : text;
-}
-
-/** A deployment id, or the last part of a service deployment ARN. */
-function shortId(id: string): string {
-  return id.includes('/') ? id.slice(id.lastIndexOf('/') + 1) : id;
 }

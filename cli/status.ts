@@ -6,6 +6,7 @@ import {
   DescribeRulesCommand,
   type Action,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { lastPartOf } from '../hooks/contract';
 import type { Clients } from './clients';
 import {
   codeDeployView,
@@ -47,14 +48,14 @@ export async function readStatus(clients: Clients, target: Target): Promise<Stat
   const revisions =
     target.engine === 'ecs'
       ? (service.deployments ?? []).map((d) => ({
-          revision: d.taskDefinition?.slice(d.taskDefinition.lastIndexOf('/') + 1) ?? '?',
+          revision: d.taskDefinition ? lastPartOf(d.taskDefinition) : '?',
           status: d.status,
           desired: d.desiredCount,
           running: d.runningCount,
           pending: d.pendingCount,
         }))
       : (service.taskSets ?? []).map((set) => ({
-          revision: set.taskDefinition?.slice(set.taskDefinition.lastIndexOf('/') + 1) ?? '?',
+          revision: set.taskDefinition ? lastPartOf(set.taskDefinition) : '?',
           status: set.status,
           desired: set.computedDesiredCount,
           running: set.runningCount,

@@ -50,6 +50,16 @@ export interface ApprovalConfig {
 /** The values an operator writes to the approval parameter. */
 export const APPROVAL_SIGNALS = { approve: 'approved', reject: 'rejected' } as const;
 
+/** The last part of an ARN: a service revision's id, a deployment's id. */
+export function lastPartOf(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
+}
+
+/** The parameter the hook reads and `bluegreen promote` writes for one service revision. */
+export function approvalParameterName(parameterPrefix: string, serviceRevisionArn: string): string {
+  return `${parameterPrefix}/${lastPartOf(serviceRevisionArn)}`;
+}
+
 /** Milliseconds a CodeDeploy hook keeps back from its Lambda timeout to report its status. */
 export const REPORT_MARGIN_MS = 5000;
 

@@ -1,5 +1,5 @@
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
-import { APPROVAL_SIGNALS, type ApprovalConfig } from '../contract';
+import { APPROVAL_SIGNALS, approvalParameterName, type ApprovalConfig } from '../contract';
 import type { Check } from './check';
 import type { EcsHookEvent } from './ecs-native-adapter';
 
@@ -7,13 +7,6 @@ export type { ApprovalConfig };
 
 // One client per container, reused across invocations; the SDK comes from the Lambda runtime.
 let sharedClient: SSMClient | undefined;
-
-/** The revision id an operator names in the approval parameter: the last part of the revision ARN. */
-export function revisionId(event: EcsHookEvent): string {
-  const arn = event.targetServiceRevisionArn;
-  if (!arn) throw new Error('the lifecycle event has no targetServiceRevisionArn');
-  return arn.slice(arn.lastIndexOf('/') + 1);
-}
 
 /**
  * Waits for an operator: passes when the revision's approval parameter says "approved", fails when
@@ -23,7 +16,8 @@ export function revisionId(event: EcsHookEvent): string {
 export function awaitApproval(config: ApprovalConfig, client?: SSMClient): Check {
   return async ({ event, log }) => {
     const ecsEvent = event as EcsHookEvent;
-    const name = `${config.parameterPrefix}/${revisionId(ecsEvent)}`;
+    if (!ecsEvent.targetServiceRevisionArn) throw new Error('the lifecycle event has no targetServiceRevisionArn');
+    const name = approvalParameterName(config.parameterPrefix, ecsEvent.targetServiceRevisionArn);
     const since = Number(ecsEvent.hookDetails?.waitingSince);
     const waitingSince = Number.isFinite(since) && since > 0 ? since : Date.now();
     const signal = await readSignal(client ?? (sharedClient ??= new SSMClient({})), name);

@@ -14,7 +14,7 @@ import type { Notifications } from '../shared/notifications';
 import type { HookPlan } from '../validation/validation-hooks';
 import { deploymentAlarms } from './deployment-alarms';
 import type { DeployInputs, DeploymentEngine, DeploymentFilesSpec, EngineOutput, ImageFile } from './engine';
-import { registerTaskDefinitionStatements } from './task-definition-statements';
+import { registerTaskDefinitionStatements, serviceArnOf } from './ecs-service-permissions';
 
 export type DeploymentSettings = Pick<
   EnvironmentConfig['pipeline'],
@@ -194,10 +194,7 @@ export class BlueGreenDeployment extends Construct implements DeploymentEngine {
         sid: 'ManageTaskSetsOfThisService',
         actions: ['ecs:CreateTaskSet', 'ecs:DeleteTaskSet', 'ecs:DescribeServices', 'ecs:UpdateServicePrimaryTaskSet'],
         // Task set ids are generated per deployment.
-        resources: [
-          context.arn('ecs', `service/${clusterName}/${serviceName}`),
-          context.arn('ecs', `task-set/${clusterName}/${serviceName}/*`),
-        ],
+        resources: [serviceArnOf(this, props.service), context.arn('ecs', `task-set/${clusterName}/${serviceName}/*`)],
       },
       {
         sid: 'DescribeLoadBalancing',

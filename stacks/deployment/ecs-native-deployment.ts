@@ -13,7 +13,7 @@ import type { Notifications } from '../shared/notifications';
 import type { HookFunction, HookPlan } from '../validation/validation-hooks';
 import { deploymentAlarms } from './deployment-alarms';
 import type { DeployInputs, DeploymentEngine, EngineOutput, ImageFile } from './engine';
-import { registerTaskDefinitionStatements } from './task-definition-statements';
+import { registerTaskDefinitionStatements, serviceArnOf } from './ecs-service-permissions';
 
 export type EcsDeploymentSettings = Pick<
   EnvironmentConfig['pipeline'],
@@ -124,7 +124,7 @@ export class EcsNativeDeployment extends Construct implements DeploymentEngine {
       alarmNames: alarms.map((alarm) => alarm.alarmName),
       after: [infrastructure.permissions, invoker.permissions],
     });
-    props.notifications.forwardServiceDeploymentFailures(this.serviceArn());
+    props.notifications.forwardServiceDeploymentFailures(serviceArnOf(this, this.service));
     this.outputs =
       settings.waitForRerouteMinutes > 0
         ? {
@@ -215,11 +215,6 @@ export class EcsNativeDeployment extends Construct implements DeploymentEngine {
     return { roleArn: role.arn, permissions };
   }
 
-  private serviceArn(): string {
-    const { clusterName, serviceName } = this.service;
-    return EnvironmentContext.of(this).arn('ecs', `service/${clusterName}/${serviceName}`);
-  }
-
   /**
    * CodePipeline's ECS action: registers a revision of the service's task definition with the new
    * image and updates the service, then waits for the deployment (hooks, canary, bake) to finish.
@@ -252,7 +247,7 @@ export class EcsNativeDeployment extends Construct implements DeploymentEngine {
       {
         sid: 'UpdateService',
         actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
-        resources: [this.serviceArn()],
+        resources: [serviceArnOf(this, this.service)],
       },
       {
         sid: 'WatchTasks',
