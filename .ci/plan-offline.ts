@@ -195,6 +195,7 @@ async function planEnvironment(
 
   const planJson = JSON.parse(show.stdout);
   const buildspec = readFileSync(join(ROOT, 'artifacts', 'buildspec.yml'), 'utf8');
+  const planned = resourcesOf(planJson.planned_values);
   const applied = resourcesOf(state.values ?? state);
   const configured = (address: string, attribute: string) => {
     const [type, name] = address.split('.');
@@ -205,11 +206,11 @@ async function planEnvironment(
   const files = new Map(copy.archivedFiles.map(({ output, filename }) => [filename, outputs[output]?.value as string]));
   const problems = [
     ...checkFirstDeploy(planJson, copy.declaredResources),
-    ...checkBuildspec(resourcesOf(planJson.planned_values), buildspec, 'plan'),
+    ...checkBuildspec(planned, buildspec, 'plan'),
     ...checkBuildspec(applied, buildspec, 'mocked apply'),
     ...policies.problems,
-    ...checkImageHandOff(resourcesOf(planJson.planned_values)),
-    ...checkDeploymentFiles(files, readsDeploymentFiles(resourcesOf(planJson.planned_values))),
+    ...checkImageHandOff(planned),
+    ...checkDeploymentFiles(files, readsDeploymentFiles(planned)),
   ];
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   return {
