@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
+import { ECSClient, ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Check } from '../hooks/lib/check';
-import { codeDeployHook } from '../hooks/lib/codedeploy-adapter';
+import { codeDeployHook, type CodeDeployHookEvent } from '../hooks/lib/codedeploy-adapter';
 import { ecsNativeHook } from '../hooks/lib/ecs-native-adapter';
 import { smokeTest, type SmokeTestConfig } from '../hooks/lib/smoke-test';
 import * as afterAllowTestTraffic from '../hooks/after-allow-test-traffic';
@@ -14,6 +15,7 @@ import * as beforeAllowTraffic from '../hooks/before-allow-traffic';
 import * as beforeInstall from '../hooks/before-install';
 import * as ecsAfterProductionTraffic from '../hooks/ecs-after-production-traffic';
 import * as ecsAfterTestTraffic from '../hooks/ecs-after-test-traffic';
+import { awsApi, awsEvent } from './support/aws-fixtures';
 
 /** The deployed entry points by file name (hooks/<file>.ts); each reads SMOKE_TEST when invoked. */
 const ENTRY_POINTS: Record<string, { handler: typeof beforeInstall.handler }> = {
@@ -26,7 +28,9 @@ const ENTRY_POINTS: Record<string, { handler: typeof beforeInstall.handler }> = 
 
 const codeDeploy = mockClient(CodeDeployClient);
 const ssm = mockClient(SSMClient);
-const event = { DeploymentId: 'd-TEST123', LifecycleEventHookExecutionId: 'hook-execution-1' };
+const ecs = mockClient(ECSClient);
+// What CodeDeploy sends a lifecycle hook function (fixtures/aws/events, with its source).
+const event = awsEvent<CodeDeployHookEvent>('codedeploy-ecs-hook');
 
 /** A local target: /healthy, /error (500), /slow (300 ms), /hang (never answers), /flaky (503 twice, then 200). */
 let server: Server;
@@ -120,8 +124,8 @@ describe('CodeDeploy hook with the smoke test against a real local server', () =
     expect(result.status).toBe(status);
     expect(calls).toHaveLength(1);
     expect(calls[0].args[0].input).toEqual({
-      deploymentId: 'd-TEST123',
-      lifecycleEventHookExecutionId: 'hook-execution-1',
+      deploymentId: 'd-ABCDEF',
+      lifecycleEventHookExecutionId: 'xxxxxxxxxxxxxxxxxxxxxxxx',
       status,
     });
     const reporting = logged.map((line) => JSON.parse(line)).find((entry) => entry.message === 'reporting');
@@ -225,14 +229,14 @@ describe('deployed entry points', () => {
   );
 });
 
+/** The ECS hook event in both shapes AWS documents: nested in executionDetails (current) and flat (older page). */
+const ECS_SHAPES = [
+  ['nested in executionDetails', 'ecs-hook-nested-post-test-traffic-shift', '9313423515462893900'],
+  ['flat (older page)', 'ecs-hook-flat', '01275892'],
+] as const;
+
 describe('ECS-native adapter (returns hookStatus instead of calling CodeDeploy)', () => {
-  // The payload's common fields, as the ECS developer guide's lifecycle-hook examples show them.
-  const ecsEvent = {
-    serviceArn: 'arn:aws:ecs:eu-central-1:111111111111:service/c/s',
-    targetServiceRevisionArn: 'arn:aws:ecs:eu-central-1:111111111111:service-revision/c/s/01275892',
-    testTrafficWeights: {},
-    productionTrafficWeights: {},
-  };
+  const ecsEvent = awsEvent('ecs-hook-nested-post-test-traffic-shift');
   const run = (check: Check, timeoutMs = 3000) => {
     const context = lambdaContext(timeoutMs);
     return ecsNativeHook('Test', check, { returnMarginMs: 300 })(ecsEvent, context).then((response) => ({
@@ -273,53 +277,110 @@ describe('ECS-native adapter (returns hookStatus instead of calling CodeDeploy)'
     await run(smokeTest(config('/healthy')));
     expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(0);
   });
+
+  it.each(ECS_SHAPES)('reads the deployment from the event %s and logs which shape it got', async (_label, name) => {
+    const logged: string[] = [];
+    (console.log as jest.Mock).mockImplementation((line: string) => logged.push(line));
+    const fixture = awsEvent<Record<string, unknown>>(name);
+    await ecsNativeHook('Test', async () => ({ passed: true, summary: 'ok' }))(fixture, lambdaContext(3000));
+    const received = JSON.parse(logged[0]);
+    expect(received).toMatchObject({
+      message: 'lifecycle event',
+      shape: name === 'ecs-hook-flat' ? 'flat' : 'executionDetails',
+      serviceArn: expect.stringMatching(/^arn:aws:ecs:us-west-2:\d+:service\//),
+    });
+    expect(received.targetServiceRevisionArn).toMatch(/:service-revision\//);
+  });
+
+  it('says plainly when the event has neither shape, and a check that needs the revision fails', async () => {
+    const logged: string[] = [];
+    (console.log as jest.Mock).mockImplementation((line: string) => logged.push(line));
+    // The nested fixture with its executionDetails taken away: what a third, undocumented shape would look like to us.
+    const neither = awsEvent<Record<string, unknown>>('ecs-hook-nested-post-test-traffic-shift');
+    delete neither.executionDetails;
+    process.env.SMOKE_TEST = JSON.stringify(config('/healthy'));
+    process.env.APPROVAL = JSON.stringify({
+      parameterPrefix: '/web/staging/approvals',
+      waitMinutes: 15,
+      callBackDelaySeconds: 45,
+    });
+    try {
+      await expect(ecsAfterTestTraffic.handler(neither, lambdaContext(3000))).resolves.toEqual({
+        hookStatus: 'FAILED',
+      });
+    } finally {
+      delete process.env.APPROVAL;
+    }
+    expect(JSON.parse(logged[0])).toMatchObject({
+      message: 'lifecycle event without deployment details',
+      received: ['executionId', 'lifecycleStage', 'resourceArn'],
+    });
+    expect(logged.join('\n')).toContain('no targetServiceRevisionArn, in executionDetails or at the top level');
+  });
 });
 
-describe('ECS approval wait (operator approval on the ECS engine)', () => {
-  // The payload's common fields (ECS developer guide, lifecycle hook payloads); 01275892 is the revision id.
-  const revisionEvent = (hookDetails?: Record<string, unknown>) => ({
-    serviceArn: 'arn:aws:ecs:eu-central-1:111111111111:service/web-staging/web-staging',
-    targetServiceRevisionArn: 'arn:aws:ecs:eu-central-1:111111111111:service-revision/web-staging/web-staging/01275892',
-    testTrafficWeights: {},
-    productionTrafficWeights: {},
-    ...(hookDetails ? { hookDetails } : {}),
-  });
-  const PARAMETER = '/web/staging/approvals/01275892';
+describe.each(ECS_SHAPES)('ECS approval wait, with the event %s', (_label, fixture, revisionId) => {
+  // The approval parameter of the fixture's target revision: <prefix>/<last part of its ARN>.
+  const PARAMETER = `/web/staging/approvals/${revisionId}`;
   const APPROVAL = JSON.stringify({
     parameterPrefix: '/web/staging/approvals',
     waitMinutes: 15,
     callBackDelaySeconds: 45,
   });
+  /** AWS's event; on a call-back ECS passes back (merged) the hookDetails the hook returned. */
+  const hookEvent = (hookDetails?: Record<string, unknown>) => {
+    const payload = awsEvent<Record<string, unknown>>(fixture);
+    return hookDetails ? { ...payload, hookDetails: { ...(payload.hookDetails as object), ...hookDetails } } : payload;
+  };
   const invoke = (hookDetails?: Record<string, unknown>) =>
-    ecsAfterTestTraffic.handler(revisionEvent(hookDetails), lambdaContext(8000));
+    ecsAfterTestTraffic.handler(hookEvent(hookDetails), lambdaContext(8000));
   const signal = (value: string) =>
     ssm.on(GetParameterCommand, { Name: PARAMETER }).resolves({ Parameter: { Name: PARAMETER, Value: value } });
   const notYet = () =>
     ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
+  /** ListServiceDeployments as documented, cut to `count` deployments of the service. */
+  const serviceDeployments = (count: number) => {
+    const { response } = awsApi<{ serviceDeployments: object[] }>('ecs', 'ListServiceDeployments');
+    const [first] = response.serviceDeployments;
+    return { ...response, serviceDeployments: Array.from({ length: count }, () => first) };
+  };
 
   beforeEach(() => {
     process.env.AWS_REGION = 'eu-central-1';
     process.env.SMOKE_TEST = JSON.stringify(config('/healthy'));
     process.env.APPROVAL = APPROVAL;
+    ecs.reset();
+    ecs.on(ListServiceDeploymentsCommand).resolves(serviceDeployments(2));
   });
   afterEach(() => {
     delete process.env.APPROVAL;
   });
 
-  it('keeps answering IN_PROGRESS while nobody approved, carrying when the wait began', async () => {
+  it("does not hold the service's first deployment (CreateService's) for an operator", async () => {
+    ecs.on(ListServiceDeploymentsCommand).resolves(serviceDeployments(1));
+    await expect(invoke()).resolves.toEqual({ hookStatus: 'SUCCEEDED' });
+    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(0);
+    const [call] = ecs.commandCalls(ListServiceDeploymentsCommand);
+    const { serviceArn } = readServiceArn(hookEvent());
+    expect(call.args[0].input).toEqual({ service: serviceArn, cluster: serviceArn.split('/')[1], maxResults: 2 });
+  });
+
+  it('keeps answering IN_PROGRESS while nobody approved a later deployment, carrying when the wait began', async () => {
     notYet();
     const before = Date.now();
     const response = await invoke();
     expect(response).toMatchObject({ hookStatus: 'IN_PROGRESS', callBackDelay: 45 });
     const since = (response as unknown as { hookDetails: { waitingSince: number } }).hookDetails.waitingSince;
     expect(since).toBeGreaterThanOrEqual(before);
-    // Called back with its hookDetails: still waiting, still from the same moment.
+    // Called back with its hookDetails: still waiting, still from the same moment, and the deployments
+    // are not counted again.
     const again = await invoke({ waitingSince: since });
     expect(again).toEqual({ hookStatus: 'IN_PROGRESS', callBackDelay: 45, hookDetails: { waitingSince: since } });
     expect(ssm.commandCalls(GetParameterCommand).map((call) => call.args[0].input.Name)).toEqual([
       PARAMETER,
       PARAMETER,
     ]);
+    expect(ecs.commandCalls(ListServiceDeploymentsCommand)).toHaveLength(1);
   });
 
   it('SUCCEEDED once the revision\'s parameter says "approved"', async () => {
@@ -352,20 +413,27 @@ describe('ECS approval wait (operator approval on the ECS engine)', () => {
     await expect(invoke()).resolves.toEqual({ hookStatus: 'FAILED' });
   });
 
-  it('without APPROVAL, passes as soon as the smoke test passes and never reads SSM', async () => {
+  it('without APPROVAL, passes as soon as the smoke test passes and reads neither SSM nor ECS', async () => {
     delete process.env.APPROVAL;
     await expect(invoke()).resolves.toEqual({ hookStatus: 'SUCCEEDED' });
     expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(0);
+    expect(ecs.commandCalls(ListServiceDeploymentsCommand)).toHaveLength(0);
   });
 
   it('the production-traffic hook runs the smoke test and returns its verdict', async () => {
-    await expect(ecsAfterProductionTraffic.handler(revisionEvent(), lambdaContext(8000))).resolves.toEqual({
+    await expect(ecsAfterProductionTraffic.handler(hookEvent(), lambdaContext(8000))).resolves.toEqual({
       hookStatus: 'SUCCEEDED',
     });
     process.env.SMOKE_TEST = JSON.stringify(config('/error'));
-    await expect(ecsAfterProductionTraffic.handler(revisionEvent(), lambdaContext(8000))).resolves.toEqual({
+    await expect(ecsAfterProductionTraffic.handler(hookEvent(), lambdaContext(8000))).resolves.toEqual({
       hookStatus: 'FAILED',
     });
     expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(0);
   });
 });
+
+/** The service ARN where the fixture carries it (executionDetails, or the top level). */
+function readServiceArn(event: Record<string, unknown>): { serviceArn: string } {
+  const nested = event.executionDetails as { serviceArn?: string } | undefined;
+  return { serviceArn: nested?.serviceArn ?? (event.serviceArn as string) };
+}

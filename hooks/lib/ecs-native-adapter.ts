@@ -1,5 +1,6 @@
 import { ECS_RETURN_MARGIN_MS } from '../contract';
 import { logger, type Check, type LambdaContext } from './check';
+import { readEcsHookEvent, type EcsHookEvent } from './ecs-hook-event';
 
 /**
  * What ECS-native blue/green expects back from a lifecycle hook function. With IN_PROGRESS, ECS
@@ -13,16 +14,6 @@ export type EcsHookResponse =
       readonly callBackDelay: number;
       readonly hookDetails?: Readonly<Record<string, string | number>>;
     };
-
-/** The parts of the ECS lifecycle payload the checks read. */
-export interface EcsHookEvent {
-  readonly serviceArn?: string;
-  readonly targetServiceRevisionArn?: string;
-  readonly testTrafficWeights?: Readonly<Record<string, number>>;
-  readonly productionTrafficWeights?: Readonly<Record<string, number>>;
-  /** What the previous IN_PROGRESS answer returned as hookDetails. */
-  readonly hookDetails?: Readonly<Record<string, unknown>>;
-}
 
 export interface EcsNativeAdapterOptions {
   /** Time kept back from the Lambda timeout to return a verdict. */
@@ -44,6 +35,15 @@ export function ecsNativeHook(hook: string, check: Check, options: EcsNativeAdap
   return async (event: EcsHookEvent, context: LambdaContext): Promise<EcsHookResponse> => {
     const log = logger(hook);
     const deadline = Date.now() + context.getRemainingTimeInMillis() - returnMarginMs;
+    const { shape, details, lifecycleStage, hookDetails } = readEcsHookEvent(event);
+    if (shape === 'neither') {
+      log('lifecycle event without deployment details', {
+        expected: 'executionDetails.{serviceArn,targetServiceRevisionArn} or the same fields at the top level',
+        received: Object.keys(event ?? {}),
+      });
+    } else {
+      log('lifecycle event', { shape, lifecycleStage, ...details, hookDetails });
+    }
     let timer: NodeJS.Timeout | undefined;
     const outOfTime = new Promise<EcsHookResponse>((resolve) => {
       timer = setTimeout(

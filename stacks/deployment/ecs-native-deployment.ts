@@ -77,9 +77,17 @@ export function ecsHookPlan(
             // SSM parameter ARNs drop the name's leading slash: parameter/<app>/<env>/approvals/<revision>.
             resources: [context.arn('ssm', `parameter${approval.parameterPrefix}/*`)],
           },
+          {
+            // The service's first deployment is not held for an operator: the hook counts its deployments.
+            // The ECS guide ("Permissions required for viewing Amazon ECS service deployments") scopes
+            // ListServiceDeployments to the service's ARN.
+            sid: 'CountServiceDeployments',
+            actions: ['ecs:ListServiceDeployments'],
+            resources: [serviceArnOf(scope, { clusterName: names.cluster, serviceName: names.service })],
+          },
         ]
       : [],
-    apiUse: approval ? 'SSM API (approval signals)' : undefined,
+    apiUse: approval ? 'SSM and ECS APIs (approval signals, first deployment)' : undefined,
   };
 }
 
