@@ -353,32 +353,34 @@ describe('EcsNativeDeployment as a deployment engine', () => {
     },
   ];
   let engine!: EcsNativeDeployment;
-  const json = synth((scope) => {
-    const service = new FargateService(scope, 'fargate', {
-      network: NETWORK,
-      container: CONTAINER,
-      service: { desiredCount: 2, healthCheckGracePeriodSeconds: 30 },
-      targetGroup: LOAD_BALANCER.targetGroups.primary,
-      listeners: [],
-      controller: 'ECS',
+  const synthesizeEngine = (trafficShift: 'AllAtOnce' | 'Linear10PercentEvery3Minutes') =>
+    synth((scope) => {
+      const service = new FargateService(scope, 'fargate', {
+        network: NETWORK,
+        container: CONTAINER,
+        service: { desiredCount: 2, healthCheckGracePeriodSeconds: 30 },
+        targetGroup: LOAD_BALANCER.targetGroups.primary,
+        listeners: [],
+        controller: 'ECS',
+      });
+      engine = new EcsNativeDeployment(scope, 'deployment', {
+        service,
+        loadBalancer: { ...LOAD_BALANCER, rules: RULES },
+        settings: {
+          trafficShift,
+          waitForRerouteMinutes: 10,
+          terminationWaitMinutes: 7,
+          deployTimeoutMinutes: 55,
+          alarms: { target5xxPerMinute: 5, loadBalancer5xxPerMinute: 10, evaluationMinutes: 2 },
+        },
+        notifications: new Notifications(scope, 'notifications'),
+        hooks: HOOKS,
+      });
+      // Outputs resolve what the engine hands the pipeline, as it would reach Terraform.
+      new TerraformOutput(scope, 'deploy-action', { value: engine.deployAction({ image: 'Image' }) });
+      new TerraformOutput(scope, 'pipeline-statements', { value: engine.pipelineStatements() });
     });
-    engine = new EcsNativeDeployment(scope, 'deployment', {
-      service,
-      loadBalancer: { ...LOAD_BALANCER, rules: RULES },
-      settings: {
-        trafficShift: 'Linear10PercentEvery3Minutes',
-        waitForRerouteMinutes: 10,
-        terminationWaitMinutes: 7,
-        deployTimeoutMinutes: 55,
-        alarms: { target5xxPerMinute: 5, loadBalancer5xxPerMinute: 10, evaluationMinutes: 2 },
-      },
-      notifications: new Notifications(scope, 'notifications'),
-      hooks: HOOKS,
-    });
-    // Outputs resolve what the engine hands the pipeline, as it would reach Terraform.
-    new TerraformOutput(scope, 'deploy-action', { value: engine.deployAction({ image: 'Image' }) });
-    new TerraformOutput(scope, 'pipeline-statements', { value: engine.pipelineStatements() });
-  });
+  const json = synthesizeEngine('Linear10PercentEvery3Minutes');
   const service = only(json, 'aws_ecs_service');
   const ref = (type: string, attribute: string) => `\${${type}.${Object.keys(json.resource[type])[0]}.${attribute}}`;
   const serviceArn = `arn:aws:ecs:eu-west-1:123456789012:service/${ref('aws_ecs_cluster', 'name')}/${ref('aws_ecs_service', 'name')}`;
@@ -459,15 +461,26 @@ describe('EcsNativeDeployment as a deployment engine', () => {
     );
     expect(service.alarms).toEqual({ alarm_names: expect.arrayContaining(alarms), enable: true, rollback: true });
     expect(service.alarms.alarm_names).toHaveLength(alarms.length);
-    expect(service.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
+    // LINEAR: the ECS guide's circuit breaker page names rolling and blue/green deployments only.
+    expect(service.deployment_circuit_breaker).toBeUndefined();
     const policies = Object.entries(json.resource.aws_iam_role_policy)
       .filter(([, policy]) => ['load-balancing', 'invoke-hooks'].includes((policy as Json).name))
       .map(([id]) => `aws_iam_role_policy.${id}`);
     expect(service.depends_on.sort()).toEqual(policies.sort());
   });
 
-  it('lets Terraform ignore what each deployment rewrites on the service: task definition and target groups', () => {
-    expect(service.lifecycle.ignore_changes).toEqual(['task_definition', 'load_balancer']);
+  it('rolls an all-at-once (BLUE_GREEN) deployment back when its tasks never reach a steady state', () => {
+    // "How the Amazon ECS deployment circuit breaker detects failures": rolling and blue/green deployments.
+    const blueGreen = only(synthesizeEngine('AllAtOnce'), 'aws_ecs_service');
+    expect(blueGreen.deployment_configuration.strategy).toBe('BLUE_GREEN');
+    expect(blueGreen.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
+  });
+
+  it('lets Terraform ignore what deployments, operators and autoscaling rewrite on the service', () => {
+    // task_definition and load_balancer: each deployment moves them. desired_count: the provider's
+    // aws_ecs_service page ("Ignoring Changes to Desired Count") ignores it so that changes made outside
+    // Terraform, e.g. by Application Auto Scaling, survive the next apply.
+    expect(service.lifecycle.ignore_changes).toEqual(['task_definition', 'load_balancer', 'desired_count']);
   });
 
   it('deploys with the ECS action reading imagedefinitions.json, within the configured timeout', () => {

@@ -104,6 +104,12 @@ describe('staging on the ECS engine', () => {
     expect(granted.flatMap(actionsOf).filter((action) => action.startsWith('codedeploy:'))).toEqual([]);
   });
 
+  it('keeps the desired count an operator or Application Auto Scaling set across the next deploy', () => {
+    // Application Auto Scaling adjusts the service's DesiredCount itself; the provider's aws_ecs_service page
+    // ("Ignoring Changes to Desired Count") ignores it so such changes survive an apply.
+    expect(service.config.lifecycle.ignore_changes).toEqual(expect.arrayContaining(['desired_count']));
+  });
+
   it('outputs where operators approve', () => {
     expect(staging.outputs.approval_parameter_prefix.value).toBe('/web/staging/approvals');
     expect(staging.outputs.codedeploy_application_name).toBeUndefined();

@@ -135,13 +135,22 @@ export class FargateService extends Construct implements EcsBlueGreenService {
 
   /**
    * ECS engine: blue/green (or canary, linear) by ECS with the alternate target group and listener
-   * rules, lifecycle hooks, and rollback on any deployment alarm or when tasks fail to start.
+   * rules, lifecycle hooks, and rollback on any deployment alarm (and, for blue/green, when tasks never
+   * reach a steady state).
    */
   useEcsBlueGreen(wiring: EcsBlueGreenWiring): void {
     if (this.controller !== 'ECS') throw new Error('useEcsBlueGreen needs a service created with the ECS controller');
     this.resource.putDeploymentConfiguration(wiring.deploymentConfiguration);
     this.resource.putLoadBalancer([{ ...this.loadBalancer, advancedConfiguration: wiring.advancedConfiguration }]);
     this.resource.putAlarms({ alarmNames: [...wiring.alarmNames], enable: true, rollback: true });
+    // Tasks that never reach a steady state fail the deployment and roll it back. The ECS guide ("How the
+    // Amazon ECS deployment circuit breaker detects failures",
+    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-failure-detection.html)
+    // supports it for rolling and blue/green deployments; no AWS page says it applies to canary or linear
+    // ones, which end on a failed hook, a deployment alarm or the pipeline's deploy timeout instead.
+    if (wiring.deploymentConfiguration.strategy === 'BLUE_GREEN') {
+      this.resource.putDeploymentCircuitBreaker({ enable: true, rollback: true });
+    }
     this.resource.dependsOn = [...(this.resource.dependsOn ?? []), ...wiring.after.map(dependable)];
   }
 
@@ -197,8 +206,6 @@ export class FargateService extends Construct implements EcsBlueGreenService {
             // Blue/green keeps the full old revision until the new one took all traffic and baked.
             deploymentMaximumPercent: 200,
             deploymentMinimumHealthyPercent: 100,
-            // Tasks that never become healthy fail the deployment and roll it back, instead of retrying forever.
-            deploymentCircuitBreaker: { enable: true, rollback: true },
           }
         : {}),
       // Destroy deletes the service even with CodeDeploy task sets or ECS revisions still running in it.
@@ -210,7 +217,9 @@ export class FargateService extends Construct implements EcsBlueGreenService {
           ? // The pipeline's ECS action registers each new task definition and updates the service with it;
             // each deployment leaves the service on whichever target group won and records the other as the
             // alternate. Terraform keeps neither, or the next apply would deploy the initial image again.
-            ['task_definition', 'load_balancer']
+            // The desired count belongs to the operator or Application Auto Scaling once the service runs
+            // (a scalable target adjusts the service's DesiredCount itself), or each apply would undo it.
+            ['task_definition', 'load_balancer', 'desired_count']
           : // With the CODE_DEPLOY controller, UpdateService rejects these; CodeDeploy deployments change
             // them (appspec.yaml carries the network configuration of each new task set). Without this the
             // second apply fails.
