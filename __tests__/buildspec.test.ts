@@ -12,6 +12,7 @@ const STUBS = join(__dirname, 'support', 'buildspec-stubs');
 const SCRIPT = buildspecScript();
 const REGISTRY = '111111111111.dkr.ecr.eu-central-1.amazonaws.com';
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
+const BUILDKIT_IMAGE = 'public.ecr.aws/vend/moby/buildkit:buildx-stable-1';
 
 interface Run {
   status: number | null;
@@ -22,6 +23,8 @@ interface Run {
   imageDetail?: unknown;
   /** Every file in the artifact's base directory. */
   artifact: string[];
+  /** What the pushes put in the repository, one entry per manifest ("image <tag>", "index <tag>", ...). */
+  registry: string[];
 }
 
 function runBuildspec(options: { dockerfile?: boolean; stubs?: Record<string, string>; imageFile?: string } = {}): Run {
@@ -41,6 +44,7 @@ function runBuildspec(options: { dockerfile?: boolean; stubs?: Record<string, st
       REPOSITORY_NAME: 'web-dev',
       CACHE_REPOSITORY_URI: `${REGISTRY}/web-dev-build-cache`,
       CACHE_TAG: 'buildcache',
+      BUILDKIT_IMAGE: BUILDKIT_IMAGE,
       COMMIT_ID: '0123abc',
       IMAGE_FILE: imageFile,
       CONTAINER_NAME: 'app',
@@ -58,11 +62,15 @@ function runBuildspec(options: { dockerfile?: boolean; stubs?: Record<string, st
     calls: readFileSync(calls, 'utf8').split('\n').filter(Boolean),
     imageDetail: existsSync(detail) ? JSON.parse(readFileSync(detail, 'utf8')) : undefined,
     artifact: existsSync(join(dir, 'deploy')) ? readdirSync(join(dir, 'deploy')) : [],
+    registry: existsSync(join(dir, 'registry.log'))
+      ? readFileSync(join(dir, 'registry.log'), 'utf8').split('\n').filter(Boolean)
+      : [],
   };
 }
 
 const BUILD_WITH_CACHE =
-  `docker buildx build --build-arg APP_VERSION=0123abc --tag ${REGISTRY}/web-dev:0123abc ` +
+  'docker buildx build --builder registry-cache --provenance=false ' +
+  `--build-arg APP_VERSION=0123abc --tag ${REGISTRY}/web-dev:0123abc ` +
   `--cache-from type=registry,ref=${REGISTRY}/web-dev-build-cache:buildcache ` +
   `--cache-to type=registry,ref=${REGISTRY}/web-dev-build-cache:buildcache,mode=max,image-manifest=true,oci-mediatypes=true ` +
   '--push .';
@@ -79,7 +87,9 @@ describe('buildspec', () => {
     expect(run.calls.slice(2)).toEqual([
       'aws ecr describe-images --repository-name web-dev --image-ids imageTag=0123abc',
       'docker buildx version',
-      'docker buildx create --name registry-cache --driver docker-container --use',
+      // The builder runs the BuildKit image the project names (ECR Public), and is booted before the build.
+      `docker buildx create --name registry-cache --driver docker-container --driver-opt image=${BUILDKIT_IMAGE}`,
+      'docker buildx inspect --builder registry-cache --bootstrap',
       BUILD_WITH_CACHE,
       'aws ecr describe-images --repository-name web-dev --image-ids imageTag=0123abc --query imageDetails[0].imageDigest --output text',
     ]);
@@ -111,10 +121,27 @@ describe('buildspec', () => {
     expect(run.imageDetail).toEqual({ ImageURI: `${REGISTRY}/web-dev@${DIGEST}` });
   });
 
+  it('pushes exactly one image manifest per build, so the lifecycle rule keeps keepImages builds', () => {
+    // The repository's rule expires by imageCountMoreThan over tagStatus "any": every manifest counts. An
+    // index with an attestation manifest would make each build count three times (and could lose its children).
+    expect(runBuildspec().registry).toEqual(['image 0123abc']);
+    expect(runBuildspec({ stubs: { STUB_BUILDKIT_BOOT_FAILS: '1' } }).registry).toEqual(['image 0123abc']);
+  });
+
+  it("falls back to a plain docker build when BuildKit's builder cannot boot (Docker Hub's pull limit)", () => {
+    const run = runBuildspec({ stubs: { STUB_BUILDKIT_BOOT_FAILS: '1' } });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('BuildKit with the registry cache is not available');
+    expect(run.calls).toContain(`docker build --build-arg APP_VERSION=0123abc --tag ${REGISTRY}/web-dev:0123abc .`);
+    expect(run.calls).toContain(`docker push ${REGISTRY}/web-dev:0123abc`);
+    expect(run.calls.some((call) => call.startsWith('docker buildx build'))).toBe(false);
+    expect(run.imageDetail).toEqual({ ImageURI: `${REGISTRY}/web-dev@${DIGEST}` });
+  });
+
   it('builds and pushes without the cache where buildx is missing', () => {
     const run = runBuildspec({ stubs: { STUB_NO_BUILDX: '1' } });
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('building without the registry cache');
+    expect(run.stdout).toContain('BuildKit with the registry cache is not available');
     expect(run.calls).toContain(`docker build --build-arg APP_VERSION=0123abc --tag ${REGISTRY}/web-dev:0123abc .`);
     expect(run.calls).toContain(`docker push ${REGISTRY}/web-dev:0123abc`);
     expect(run.imageDetail).toEqual({ ImageURI: `${REGISTRY}/web-dev@${DIGEST}` });

@@ -267,6 +267,13 @@ describe.each([
         { name: 'REPOSITORY_NAME', value: ecr.ref('name'), type: 'PLAINTEXT' },
         { name: 'CACHE_REPOSITORY_URI', value: cache.ref('repository_url'), type: 'PLAINTEXT' },
         { name: 'CACHE_TAG', value: 'buildcache', type: 'PLAINTEXT' },
+        // The BuildKit builder from ECR Public, not Docker Hub (anonymous pulls from CodeBuild's shared
+        // addresses exhaust Docker Hub's rate limit).
+        {
+          name: 'BUILDKIT_IMAGE',
+          value: expect.stringMatching(/^public\.ecr\.aws\/[^/]+\/moby\/buildkit:/),
+          type: 'PLAINTEXT',
+        },
         // CodeDeployToECS reads imageDetail.json; the container name only matters to imagedefinitions.json.
         { name: 'IMAGE_FILE', value: 'imageDetail.json', type: 'PLAINTEXT' },
         { name: 'CONTAINER_NAME', value: config.container.name, type: 'PLAINTEXT' },
@@ -570,19 +577,25 @@ describe.each([
 
     it('lets EventBridge use the key without source conditions, which it does not send to encrypted topics', () => {
       // SNS developer guide: aws:SourceAccount and aws:SourceArn are not supported for EventBridge
-      // publishing to an encrypted topic; a condition on them drops every notification.
+      // publishing to an encrypted topic; a condition on them drops every notification. The topic's
+      // encryption context (aws:sns:topicArn, which SNS passes to KMS) is what scopes the statement.
       const keyPolicy = JSON.parse(key.config.policy).Statement;
       const forService = (service: string) =>
         keyPolicy.filter((s: Json) => [s.Principal?.Service].flat().includes(service));
+      const topicArn = `arn:aws:sns:${config.region}:${config.accountId}:${stack.resource('aws_sns_topic').config.name}`;
       expect(forService('events.amazonaws.com')).toEqual([
         expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*' }),
       ]);
-      expect(forService('events.amazonaws.com')[0].Condition).toBeUndefined();
+      expect(forService('events.amazonaws.com')[0].Condition).toEqual({
+        StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': topicArn },
+      });
       // CloudWatch alarms do send aws:SourceAccount: keep the guard there.
       expect(forService('cloudwatch.amazonaws.com')).toEqual([
         expect.objectContaining({
           Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          Condition: { StringEquals: { 'aws:SourceAccount': config.accountId } },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': config.accountId, 'kms:EncryptionContext:aws:sns:topicArn': topicArn },
+          },
         }),
       ]);
     });

@@ -5,6 +5,16 @@ import { ECR_PUSH_ACTIONS } from '../service/container-registry';
 import { EnvironmentContext } from '../shared/context';
 import type { PolicyStatement } from '../shared/iam';
 
+/**
+ * The BuildKit image the build's docker-container builder runs, from ECR Public: buildx would pull
+ * moby/buildkit from Docker Hub anonymously, and from CodeBuild's shared addresses that hits Docker
+ * Hub's pull limit (toomanyrequests at "booting buildkit"). This is the mirror that docker/setup-buildx-action#446
+ * recommends for that; it is a community copy, not Docker's own. To use your own copy, point an ECR
+ * pull-through cache rule at ECR Public and set this to <account>.dkr.ecr.<region>.amazonaws.com/<prefix>/...
+ * When the builder cannot boot, the buildspec falls back to a plain docker build.
+ */
+export const BUILDKIT_IMAGE = 'public.ecr.aws/vend/moby/buildkit:buildx-stable-1';
+
 /** The tag the build moves to the newest cache manifest. */
 export const BUILD_CACHE_TAG = 'buildcache';
 

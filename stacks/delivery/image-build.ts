@@ -8,7 +8,7 @@ import { grant, serviceRole } from '../shared/iam';
 import { logGroup, logStreamsOf } from '../shared/log-group';
 import { readArtifact } from '../shared/templates';
 import type { ArtifactStore } from './artifact-store';
-import { BUILD_CACHE_TAG, BuildCache } from './build-cache';
+import { BUILD_CACHE_TAG, BUILDKIT_IMAGE, BuildCache } from './build-cache';
 
 export interface ImageBuildProps {
   readonly registry: RegistryRef;
@@ -69,6 +69,7 @@ export class ImageBuild extends Construct {
           { name: 'REPOSITORY_NAME', value: props.registry.repositoryName, type: 'PLAINTEXT' },
           { name: 'CACHE_REPOSITORY_URI', value: cache.repositoryUrl, type: 'PLAINTEXT' },
           { name: 'CACHE_TAG', value: BUILD_CACHE_TAG, type: 'PLAINTEXT' },
+          { name: 'BUILDKIT_IMAGE', value: BUILDKIT_IMAGE, type: 'PLAINTEXT' },
           { name: 'IMAGE_FILE', value: props.imageFile, type: 'PLAINTEXT' },
           { name: 'CONTAINER_NAME', value: props.containerName, type: 'PLAINTEXT' },
         ],
