@@ -155,6 +155,25 @@ describe.each([
     );
   });
 
+  it("lets EventBridge and CloudWatch use the key only for the environment's topic", () => {
+    // SNS ARN format (arn:aws:sns:<region>:<account>:<topic name>) and the encryption context SNS passes
+    // to KMS, aws:sns:topicArn.
+    const topic = stack.resource('aws_sns_topic').config;
+    const topicArn = `arn:aws:sns:${config.region}:${config.accountId}:${topic.name}`;
+    const publishers = JSON.parse(key.config.policy).Statement.filter((s: Json) =>
+      [s.Principal.Service]
+        .flat()
+        .some((p: string) => ['events.amazonaws.com', 'cloudwatch.amazonaws.com'].includes(p)),
+    );
+    expect(publishers.flatMap((s: Json) => [s.Principal.Service].flat()).sort()).toEqual([
+      'cloudwatch.amazonaws.com',
+      'events.amazonaws.com',
+    ]);
+    for (const statement of publishers) {
+      expect(statement.Condition.StringEquals['kms:EncryptionContext:aws:sns:topicArn']).toBe(topicArn);
+    }
+  });
+
   it('encrypts ECR images with the environment key', () => {
     expect(appRepository(stack).config.encryption_configuration).toEqual([
       { encryption_type: 'KMS', kms_key: key.ref('arn') },

@@ -31,6 +31,9 @@ describe('a GitHub source with a connection the stack creates (staging)', () => 
       value: connection.ref('arn'),
       description: expect.stringContaining('PENDING'),
     });
+    // A pipeline and trigger created while the connection was PENDING may not receive pushes afterwards:
+    // the output says what to do once the handshake is done.
+    expect(staging.outputs.source_connection_arn.description).toMatch(/then replace the pipeline once/);
   });
 
   it('fetches the branch with CodeStarSourceConnection as a zip, publishing the commit id variable', () => {

@@ -6,11 +6,16 @@ import type { PolicyStatement } from './iam';
 import { PUBLISHING_SERVICES, type PublishingService } from './notifications';
 
 /**
- * Publishers of encrypted notifications may use the key: with an aws:SourceAccount condition for
- * services that send it, without one for those that do not (the condition would never match).
+ * Publishers of encrypted notifications may use the key for the environment's topic only: SNS passes
+ * the topic's ARN as the encryption context aws:sns:topicArn when it asks KMS for a publisher
+ * (condition key kms:EncryptionContext:aws:sns:topicArn, as in the key policy the GameLift FlexMatch
+ * guide gives for encrypted SNS topics:
+ * https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/queue-notification-sns-sse.html).
+ * Services that send aws:SourceAccount must also be of this account; EventBridge does not send it.
  */
-function publisherStatements(accountId: string): object[] {
-  const statement = (sid: string, services: readonly PublishingService[], condition?: object) =>
+function publisherStatements(accountId: string, topicArn: string): object[] {
+  const forTheTopic = { 'kms:EncryptionContext:aws:sns:topicArn': topicArn };
+  const statement = (sid: string, services: readonly PublishingService[], condition: object) =>
     services.length === 0
       ? []
       : [
@@ -20,20 +25,19 @@ function publisherStatements(accountId: string): object[] {
             Principal: { Service: services.map((service) => service.principal) },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
             Resource: '*', // this key
-            ...(condition ? { Condition: condition } : {}),
+            Condition: condition,
           },
         ];
   return [
     ...statement(
       'ServicesOfThisAccountPublishEncryptedNotifications',
       PUBLISHING_SERVICES.filter((s) => s.sendsSourceAccount),
-      {
-        StringEquals: { 'aws:SourceAccount': accountId },
-      },
+      { StringEquals: { 'aws:SourceAccount': accountId, ...forTheTopic } },
     ),
     ...statement(
       'EventBridgePublishesEncryptedNotifications',
       PUBLISHING_SERVICES.filter((s) => !s.sendsSourceAccount),
+      { StringEquals: forTheTopic },
     ),
   ];
 }
@@ -70,7 +74,7 @@ export class EnvironmentKey extends Construct {
             Action: 'kms:*',
             Resource: '*',
           },
-          ...publisherStatements(accountId),
+          ...publisherStatements(accountId, context.arn('sns', names.notificationTopic)),
           {
             Sid: 'CloudWatchLogsEncryptsThisAccountsLogGroups',
             Effect: 'Allow',
