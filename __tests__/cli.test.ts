@@ -3,7 +3,17 @@ import { ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
 import { StopServiceDeploymentCommand } from '@aws-sdk/client-ecs';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { run } from '../cli/main';
-import { capture, DEPLOYMENT_ID, replay, SERVICE_DEPLOYMENT, type Frame } from './support/cli-timeline';
+import { ecsNativeHook } from '../hooks/lib/ecs-native-adapter';
+import { awsEvent } from './support/aws-fixtures';
+import {
+  BUILD_ID,
+  capture,
+  COMMIT_ID,
+  DEPLOYMENT_ID,
+  replay,
+  SERVICE_DEPLOYMENT,
+  type Frame,
+} from './support/cli-timeline';
 
 // `bluegreen` against replayed AWS timelines (aws-sdk-client-mock): exit codes, printed lines, JSON events.
 
@@ -144,6 +154,46 @@ describe('bluegreen watch', () => {
       expect.objectContaining({ kind: 'hook', hook: 'EcsAfterTestTraffic', passed: true }),
     );
     expect(emitted.at(-1)).toMatchObject({ kind: 'done', outcome: 'succeeded', exitCode: 0 });
+  });
+
+  it('ECS engine: a hook waiting for an operator is shown as waiting, never as a failed hook', async () => {
+    // The verdict lines the ECS adapter really logs while it waits, then once approved.
+    const logged = async (passed: boolean) => {
+      const lines: string[] = [];
+      const spy = jest.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+      const check = async () =>
+        passed
+          ? { passed: true, summary: 'approved by an operator' }
+          : { passed: false, retryLater: true, summary: 'waiting for "approved"' };
+      await ecsNativeHook('EcsAfterTestTraffic', check)(awsEvent('ecs-hook-nested-post-test-traffic-shift'), {
+        getRemainingTimeInMillis: () => 10_000,
+      });
+      spy.mockRestore();
+      return ['-ecs-after-test-traffic', JSON.parse(lines.find((line) => line.includes('"verdict"'))!)] as const;
+    };
+    const deploying = { Source: 'Succeeded', Build: 'Succeeded', Deploy: 'InProgress' } as const;
+    const waiting = { status: 'IN_PROGRESS', stage: 'POST_TEST_TRAFFIC_SHIFT', test: 100 } as const;
+    const { exitCode, lines } = await bluegreen(
+      ['watch', 'staging', '--json'],
+      [
+        ...building,
+        { stages: deploying, ecs: waiting, logs: [await logged(false)] },
+        { stages: deploying, ecs: waiting, logs: [await logged(false)] },
+        { stages: deploying, ecs: { ...waiting, stage: 'PRODUCTION_TRAFFIC_SHIFT' }, logs: [await logged(true)] },
+        {
+          stages: { ...deploying, Deploy: 'Succeeded' },
+          ecs: { status: 'SUCCESSFUL', stage: 'CLEAN_UP', test: 100, production: 100 },
+        },
+      ],
+    );
+    expect(exitCode).toBe(0);
+    const emitted = jsonEvents(lines);
+    expect(emitted.filter((e) => e.kind === 'hook')).toEqual([
+      expect.objectContaining({ hook: 'EcsAfterTestTraffic', passed: true, summary: 'approved by an operator' }),
+    ]);
+    expect(emitted.filter((e) => e.kind === 'waiting')).toEqual([
+      expect.objectContaining({ for: 'operator', hint: 'bluegreen promote staging' }),
+    ]);
   });
 
   it("a failed hook that rolls back: exit 2, with the hook's reason", async () => {
@@ -355,6 +405,51 @@ describe('bluegreen status', () => {
     expect(status.listeners['production :80']).toEqual({ 'web-staging-primary': 90, 'web-staging-secondary': 10 });
     expect(status.deployment).toMatchObject({ status: 'IN_PROGRESS', steps: [{ name: 'PRODUCTION_TRAFFIC_SHIFT' }] });
   });
+
+  it('--json names what each stage ran: the commit, the build and the deployment', async () => {
+    const { stdout } = await bluegreen(
+      ['status', 'dev', '--json'],
+      [
+        {
+          stages: { Source: 'Succeeded', Build: 'Succeeded', Deploy: 'Succeeded' },
+          codeDeploy: { status: 'Succeeded', events: events(8), weights: [0, 100] },
+        },
+      ],
+    );
+    const stages = JSON.parse(stdout).pipeline.stages;
+    expect(
+      stages.map(({ name, commitId, buildId, deploymentId }: Record<string, string>) => [
+        name,
+        commitId ?? buildId ?? deploymentId,
+      ]),
+    ).toEqual([
+      ['Source', COMMIT_ID],
+      ['Build', BUILD_ID],
+      ['Deploy', DEPLOYMENT_ID],
+    ]);
+    expect(stages.map((stage: object) => Object.keys(stage).filter((key) => key.endsWith('Id')))).toEqual([
+      ['commitId'],
+      ['buildId'],
+      ['deploymentId'],
+    ]);
+  });
+
+  it('counts only OK alarms as OK: INSUFFICIENT_DATA is listed, like ALARM', async () => {
+    const { lines } = await bluegreen(
+      ['status', 'dev'],
+      [
+        {
+          stages: { Source: 'Succeeded', Build: 'Succeeded', Deploy: 'Succeeded' },
+          alarms: {
+            'web-dev-alb-5xx': 'OK',
+            'web-dev-primary-5xx': 'INSUFFICIENT_DATA',
+            'web-dev-secondary-5xx': 'ALARM',
+          },
+        },
+      ],
+    );
+    expect(lines).toContain('  alarms: 1/3 OK, ALARM: web-dev-secondary-5xx, INSUFFICIENT_DATA: web-dev-primary-5xx');
+  });
 });
 
 describe('bluegreen promote and rollback', () => {
@@ -435,6 +530,13 @@ describe('bluegreen usage', () => {
     [['watch'], "missing required argument 'env'"],
     [['deploy', 'dev'], "unknown command 'deploy'"],
     [['watch', 'dev', '--interval', '0'], 'must be a positive number'],
+    [
+      ['watch', 'prod', '--until', 'operater'],
+      'not a stage or step of prod (codedeploy engine). Use one of: Source, Build, Deploy, BeforeInstall, Install',
+    ],
+    [['watch', 'prod', '--until', 'operater'], 'AfterAllowTraffic, or operator.'],
+    [['watch', 'staging', '--until', 'BAKE'], 'POST_TEST_TRAFFIC_SHIFT'],
+    [['watch', 'dev', '--until', 'operator'], 'dev never waits for an operator (pipeline.waitForRerouteMinutes is 0)'],
   ])('%j: exit 4 with a message', async (argv, message) => {
     const { exitCode, stderr } = await bluegreen(argv, [building[0]]);
     expect(exitCode).toBe(4);

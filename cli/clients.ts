@@ -24,7 +24,7 @@ export interface Clients {
  * slow down on throttling before failing.
  */
 export function createClients(region: string): Clients {
-  const settings = { region, retryMode: 'adaptive', maxAttempts: 8 };
+  const settings = { region, retryMode: 'adaptive', maxAttempts: 4 };
   return {
     ecs: new ECSClient(settings),
     elb: new ElasticLoadBalancingV2Client(settings),

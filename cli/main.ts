@@ -19,12 +19,19 @@ export interface Io {
 }
 
 const EXIT_CODES_HELP = `
-Exit codes of watch: 0 succeeded (or --until reached), 1 failed, 2 rolled back, 3 stopped or timed out,
-4 usage or configuration error. promote and rollback: 0 done, 1 nothing to act on, 4 usage or configuration.`;
+Exit codes of watch: 0 succeeded (or --until reached), 1 failed, 2 rolled back, 3 stopped or timed out.
+promote and rollback: 0 done, 1 nothing to act on (or a rollback is running, which is left alone).
+Every command: 4 usage, configuration or credentials, 5 AWS could not be reached (network, proxy, endpoint).`;
 
 /** Runs one command line (without "node bluegreen") and returns the exit code. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   let exitCode: number = EXIT.succeeded;
+  let target: Target | undefined;
+  const targetFor = (env: string): Target => {
+    const [config] = loadEnvironments(environments, [env]);
+    target = targetOf(config);
+    return target;
+  };
   const program = new Command('bluegreen')
     .description('Operate the blue/green deployments of an environment in stacks/config/environments.ts')
     .addHelpText('after', EXIT_CODES_HELP)
@@ -59,6 +66,14 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .action(
       async (env: string, options: { json?: boolean; until?: string; startTimeout: number; interval: number }) => {
         const target = targetFor(env);
+        if (options.until !== undefined) {
+          const problem = untilProblem(options.until, target);
+          if (problem) {
+            io.stderr.write(`${problem}\n`);
+            exitCode = EXIT.usage;
+            return;
+          }
+        }
         const renderer = options.json
           ? jsonRenderer(io.stdout)
           : io.stdout.isTTY
@@ -114,18 +129,71 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       io.stderr.write(`${error.message}\n`);
       return EXIT.usage;
     }
-    const { name, message } = error as Error;
-    io.stderr.write(`bluegreen: ${name}: ${message}\n`);
-    return /Credential|AccessDenied|UnrecognizedClient|InvalidClientToken|ExpiredToken/i.test(`${name} ${message}`)
-      ? EXIT.usage
-      : EXIT.failed;
+    const failure = classify(error, target);
+    io.stderr.write(`${failure.message}\n`);
+    return failure.exitCode;
   }
 }
 
-/** The environment's validated config, reduced to what the CLI looks at. */
-function targetFor(env: string): Target {
-  const [config] = loadEnvironments(environments, [env]);
-  return targetOf(config);
+/** Network errors Node reports when AWS (or the configured endpoint) cannot be reached at all. */
+const UNREACHABLE = [
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+];
+const CREDENTIALS =
+  /Credential|UnrecognizedClient|InvalidClientToken|ExpiredToken|InvalidSignature|SignatureDoesNotMatch/i;
+
+/** What an AWS error means for the operator, and the exit code that says so. */
+function classify(error: unknown, target: Target | undefined): { exitCode: number; message: string } {
+  const { name, message } = error as Error;
+  // Node's code is on its error; where the SDK wraps the error, it is only in the message.
+  const own = (error as { code?: string }).code;
+  const code = own && UNREACHABLE.includes(own) ? own : UNREACHABLE.find((c) => String(message).includes(c));
+  const where = target
+    ? ` for environment "${target.environment}" (account ${target.accountId}, ${target.region})`
+    : '';
+  if (code) {
+    const endpoint = process.env.AWS_ENDPOINT_URL ? ` at AWS_ENDPOINT_URL=${process.env.AWS_ENDPOINT_URL}` : '';
+    return {
+      exitCode: EXIT.unreachable,
+      message: `bluegreen: AWS could not be reached${endpoint}${where}: ${code} (${message}). Check the network, a proxy, or the endpoint.`,
+    };
+  }
+  if (CREDENTIALS.test(`${name} ${message}`)) {
+    return {
+      exitCode: EXIT.usage,
+      message:
+        `bluegreen: no valid AWS credentials${where}: ${name}: ${message}\n` +
+        `  Fix: set AWS_PROFILE to a profile for account ${target?.accountId ?? "<the environment's account>"}, ` +
+        'or sign in with `aws sso login --profile <profile>`, then run the command again.',
+    };
+  }
+  if (/AccessDenied|UnauthorizedOperation|NotAuthorized/i.test(`${name} ${message}`)) {
+    return {
+      exitCode: EXIT.usage,
+      message: `bluegreen: the credentials in use may not do this${where}: ${name}: ${message}\n  Fix: use a role of that account that may read the environment's pipeline, deployments, service, load balancer, logs and alarms.`,
+    };
+  }
+  return { exitCode: EXIT.failed, message: `bluegreen: ${name}: ${message}` };
+}
+
+/** Why `--until` cannot be reached in this environment, or undefined when it names a stage, step or "operator". */
+function untilProblem(until: string, target: Target): string | undefined {
+  const wanted = until.toLowerCase();
+  if (wanted === 'operator') {
+    return target.operatorWaitMinutes > 0
+      ? undefined
+      : `--until operator: ${target.environment} never waits for an operator (pipeline.waitForRerouteMinutes is 0).`;
+  }
+  const valid = [...target.pipelineStages, ...target.lifecycleSteps];
+  if (valid.some((name) => name.toLowerCase() === wanted)) return undefined;
+  const operator = target.operatorWaitMinutes > 0 ? ', or operator' : '';
+  return `--until ${until}: not a stage or step of ${target.environment} (${target.engine} engine). Use one of: ${valid.join(', ')}${operator}.`;
 }
 
 function clientsFor(io: Io, target: Target): Clients {

@@ -1,8 +1,14 @@
-import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { GetDeploymentCommand, GetDeploymentTargetCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
+import { paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  GetDeploymentCommand,
+  GetDeploymentTargetCommand,
+  ListDeploymentsCommand,
+  type DeploymentInfo,
+} from '@aws-sdk/client-codedeploy';
 import { GetPipelineStateCommand, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
 import { DescribeServiceDeploymentsCommand, ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
 import { lastPartOf } from '../hooks/contract';
+import { APPLICATION_ACTION, PIPELINE_STAGES } from '../stacks/config/names';
 import type { Clients } from './clients';
 import type { Target } from './target';
 
@@ -16,10 +22,17 @@ export interface Step {
   readonly endedAt?: Date;
 }
 
+/** A stage of a run, with what its action reports as the external execution: a commit, a build, a deployment. */
+export interface StageView extends Step {
+  readonly commitId?: string;
+  readonly buildId?: string;
+  readonly deploymentId?: string;
+}
+
 export interface PipelineView {
   readonly executionId: string;
   readonly status: string;
-  readonly stages: readonly (Step & { readonly deployId?: string })[];
+  readonly stages: readonly StageView[];
 }
 
 export interface RevisionView {
@@ -39,16 +52,24 @@ export interface DeploymentView {
   readonly steps: readonly Step[];
   readonly revisions: readonly RevisionView[];
   readonly waitingForOperator: boolean;
+  /** A rollback running: CodeDeploy's own rollback deployment, or an ECS deployment rolling back. */
+  readonly rollingBack: boolean;
+  /** The deployment a CodeDeploy rollback restores production from. */
+  readonly rollbackOf?: string;
   readonly reason?: string;
   readonly startedAt?: Date;
 }
 
 export interface HookVerdict {
   readonly hook: string;
-  readonly passed: boolean;
+  /** "waiting": the hook asked to be called back (an ECS hook waiting for an operator). */
+  readonly state: 'passed' | 'failed' | 'waiting';
   readonly summary: string;
   readonly at: Date;
 }
+
+/** Pages of one hook's log read per poll, at most: a page may be empty and still have a next one. */
+export const MAX_LOG_PAGES_PER_POLL = 10;
 
 /** The newest pipeline execution, or undefined if the pipeline never ran. */
 export async function latestExecution(
@@ -66,17 +87,24 @@ export async function latestExecution(
 /** Each stage's status in the given execution (stages another execution holds show as Waiting). */
 export async function pipelineView(clients: Clients, target: Target, executionId: string): Promise<PipelineView> {
   const { stageStates = [] } = await clients.pipeline.send(new GetPipelineStateCommand({ name: target.pipeline }));
-  const stages = stageStates.map((stage) => {
+  const stages = stageStates.map((stage): StageView => {
+    const name = stage.stageName ?? '?';
     const mine = stage.latestExecution?.pipelineExecutionId === executionId;
     const actions = stage.actionStates ?? [];
     const started = actions.map((a) => a.latestExecution?.lastStatusChange).filter((d): d is Date => Boolean(d));
+    // The Source stage may also fetch the deployment files: its commit is the application action's.
+    const reporting =
+      name === PIPELINE_STAGES.source ? actions.filter((a) => a.actionName === APPLICATION_ACTION) : actions;
+    const external = mine
+      ? reporting.find((a) => a.latestExecution?.externalExecutionId)?.latestExecution?.externalExecutionId
+      : undefined;
+    const field =
+      name === PIPELINE_STAGES.source ? 'commitId' : name === PIPELINE_STAGES.build ? 'buildId' : 'deploymentId';
     return {
-      name: stage.stageName ?? '?',
+      name,
       status: mine ? (stage.latestExecution?.status ?? 'Unknown') : 'Waiting',
       startedAt: mine && started.length > 0 ? new Date(Math.min(...started.map(Number))) : undefined,
-      deployId: mine
-        ? actions.find((a) => a.latestExecution?.externalExecutionId)?.latestExecution?.externalExecutionId
-        : undefined,
+      ...(external ? { [field]: external } : {}),
     };
   });
   const statuses = stages.map((stage) => stage.status);
@@ -90,14 +118,14 @@ export async function pipelineView(clients: Clients, target: Target, executionId
   return { executionId, status, stages };
 }
 
+/** CodeDeploy statuses before a deployment starts: it has no target (GetDeploymentTarget refuses) yet. */
+const NOT_STARTED = ['Created', 'Queued'];
+
 /** CodeDeploy: the deployment's status, lifecycle events and task sets with their traffic. */
 export async function codeDeployView(clients: Clients, target: Target, id: string): Promise<DeploymentView> {
   const { deploymentInfo: info = {} } = await clients.codedeploy.send(new GetDeploymentCommand({ deploymentId: id }));
-  const { deploymentTarget } = await clients.codedeploy.send(
-    new GetDeploymentTargetCommand({ deploymentId: id, targetId: `${target.cluster}:${target.service}` }),
-  );
-  const ecs = deploymentTarget?.ecsTarget;
   const status = info.status ?? 'Unknown';
+  const ecs = NOT_STARTED.includes(status) ? undefined : await ecsTargetOf(clients, target, id);
   const rolledBack = Boolean(info.rollbackInfo?.rollbackDeploymentId);
   const outcome: Outcome | undefined =
     status === 'Succeeded'
@@ -129,9 +157,36 @@ export async function codeDeployView(clients: Clients, target: Target, id: strin
       productionWeight: set.trafficWeight,
     })),
     waitingForOperator: status === 'Ready',
+    ...rollbackOf(info),
     reason: info.errorInformation?.message ?? info.rollbackInfo?.rollbackMessage,
     startedAt: info.createTime,
   };
+}
+
+/** A rollback is a deployment of its own, created by CodeDeploy (creator codeDeployRollback). */
+function rollbackOf(info: DeploymentInfo): Pick<DeploymentView, 'rollingBack' | 'rollbackOf'> {
+  if (info.creator !== 'codeDeployRollback') return { rollingBack: false };
+  const of = info.rollbackInfo?.rollbackTriggeringDeploymentId;
+  return {
+    rollingBack: !['Succeeded', 'Failed', 'Stopped'].includes(info.status ?? ''),
+    ...(of ? { rollbackOf: of } : {}),
+  };
+}
+
+/**
+ * The deployment's ECS target. GetDeploymentTarget answers DeploymentNotStartedException until the
+ * deployment starts, which can race the status read: that is "no target yet", not a failure.
+ */
+async function ecsTargetOf(clients: Clients, target: Target, id: string) {
+  try {
+    const { deploymentTarget } = await clients.codedeploy.send(
+      new GetDeploymentTargetCommand({ deploymentId: id, targetId: `${target.cluster}:${target.service}` }),
+    );
+    return deploymentTarget?.ecsTarget;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'DeploymentNotStartedException') return undefined;
+    throw error;
+  }
 }
 
 /** CodeDeploy: the group's newest deployment, if any. */
@@ -144,6 +199,9 @@ export async function latestCodeDeployId(clients: Clients, target: Target): Prom
   );
   return deployments[0];
 }
+
+/** ECS statuses of a deployment that is rolling back (StopServiceDeployment ROLLBACK, a failed hook or alarm). */
+const ECS_ROLLING_BACK = ['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS'];
 
 const ECS_OUTCOMES: Readonly<Record<string, Outcome>> = {
   SUCCESSFUL: 'succeeded',
@@ -202,6 +260,7 @@ export async function ecsView(clients: Clients, target: Target, arn: string): Pr
       ...(deployment.targetServiceRevision ? [revision(deployment.targetServiceRevision)] : []),
     ],
     waitingForOperator: stage === 'POST_TEST_TRAFFIC_SHIFT' && target.operatorWaitMinutes > 0,
+    rollingBack: ECS_ROLLING_BACK.includes(status),
     reason: deployment.rollback?.reason ?? deployment.statusReason,
     startedAt: deployment.startedAt ?? deployment.createdAt,
   };
@@ -209,31 +268,41 @@ export async function ecsView(clients: Clients, target: Target, arn: string): Pr
 
 /**
  * The hook functions' verdicts since a moment, from their log lines: CodeDeploy hooks log
- * "reporting" with the status they report, ECS hooks log "verdict".
+ * "reporting" with the status they report, ECS hooks log "verdict" (with retryLater while they ask to
+ * be called back). FilterLogEvents may answer an empty page that still has a next one, so its pages
+ * are followed, MAX_LOG_PAGES_PER_POLL at most per hook and poll.
  */
 export async function hookVerdicts(clients: Clients, target: Target, since: Date): Promise<HookVerdict[]> {
   const verdicts: HookVerdict[] = [];
   for (const logGroupName of Object.values(target.hookLogGroups)) {
-    const { events = [] } = await clients.logs.send(
-      new FilterLogEventsCommand({
+    const pages = paginateFilterLogEvents(
+      { client: clients.logs },
+      {
         logGroupName,
         startTime: since.getTime(),
         filterPattern: target.engine === 'ecs' ? '"verdict"' : '"reporting"',
-      }),
+      },
     );
-    for (const event of events) {
-      const line = parseLogLine(event.message ?? '');
-      if (!line) continue;
-      const passed = line.passed === true || line.status === 'Succeeded';
-      verdicts.push({
-        hook: String(line.hook),
-        passed,
-        summary: String(line.summary ?? ''),
-        at: new Date(event.timestamp ?? 0),
-      });
+    let read = 0;
+    for await (const { events = [] } of pages) {
+      for (const event of events) {
+        const line = parseLogLine(event.message ?? '');
+        if (line) verdicts.push(verdictOf(line, new Date(event.timestamp ?? 0)));
+      }
+      if (++read >= MAX_LOG_PAGES_PER_POLL) break;
     }
   }
   return verdicts.sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
+function verdictOf(line: Record<string, unknown>, at: Date): HookVerdict {
+  const state =
+    line.passed === true || line.status === 'Succeeded'
+      ? 'passed'
+      : line.retryLater === true || line.hookStatus === 'IN_PROGRESS'
+        ? 'waiting'
+        : 'failed';
+  return { hook: String(line.hook), state, summary: String(line.summary ?? ''), at };
 }
 
 /** The JSON a hook logged, behind Lambda's text prefix (timestamp, request id, level). */

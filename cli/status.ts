@@ -1,4 +1,4 @@
-import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { paginateDescribeAlarms, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import {
   DescribeListenersCommand,
@@ -72,9 +72,13 @@ export async function readStatus(clients: Clients, target: Target): Promise<Stat
       ? await ecsView(clients, target, deploymentId)
       : await codeDeployView(clients, target, deploymentId)
     : undefined;
-  const { MetricAlarms = [] } = await clients.cloudwatch.send(
-    new DescribeAlarmsCommand({ AlarmNamePrefix: target.alarmPrefix }),
-  );
+  const MetricAlarms: MetricAlarm[] = [];
+  for await (const page of paginateDescribeAlarms(
+    { client: clients.cloudwatch },
+    { AlarmNamePrefix: target.alarmPrefix },
+  )) {
+    MetricAlarms.push(...(page.MetricAlarms ?? []));
+  }
   return {
     environment: target.environment,
     engine: target.engine,
@@ -161,10 +165,11 @@ export function formatStatus(status: Status, target: Target): string[] {
     }
     if (d.waitingForOperator) lines.push(`    waiting for an operator: bluegreen promote ${target.environment}`);
   } else lines.push('  deployment: none yet');
+  // OK is the only healthy state: INSUFFICIENT_DATA means the alarm cannot tell (no data yet, or none arriving).
   const alarms = Object.entries(status.alarms);
-  const firing = alarms.filter(([, state]) => state === 'ALARM').map(([name]) => name);
-  lines.push(
-    `  alarms: ${alarms.length - firing.length}/${alarms.length} OK${firing.length ? `, ALARM: ${firing.join(', ')}` : ''}`,
-  );
+  const inState = (state: string) => alarms.filter(([, s]) => s === state).map(([name]) => name);
+  const notOk = [...new Set(alarms.map(([, state]) => state))].filter((state) => state !== 'OK').sort();
+  const details = notOk.map((state) => `, ${state}: ${inState(state).join(', ')}`).join('');
+  lines.push(`  alarms: ${inState('OK').length}/${alarms.length} OK${details}`);
   return lines;
 }

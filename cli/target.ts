@@ -1,11 +1,28 @@
+import { ServiceDeploymentLifecycleStage } from '@aws-sdk/client-ecs';
 import { ECS_LIFECYCLE_HOOKS, LIFECYCLE_HOOKS } from '../hooks/contract';
-import { hookFunctionName, resourceNames } from '../stacks/config/names';
+import { hookFunctionName, PIPELINE_STAGES, resourceNames } from '../stacks/config/names';
 import type { EnvironmentConfig } from '../stacks/config/schema';
 import { deploymentWaitingTime } from '../stacks/config/waiting-time';
+
+/**
+ * The lifecycle events of a CodeDeploy blue/green deployment on ECS, in order (CodeDeploy user guide,
+ * "What happens during an Amazon ECS deployment"): what GetDeploymentTarget reports as lifecycleEvents.
+ */
+export const CODEDEPLOY_ECS_STEPS = [
+  'BeforeInstall',
+  'Install',
+  'AfterInstall',
+  'AllowTestTraffic',
+  'AfterAllowTestTraffic',
+  'BeforeAllowTraffic',
+  'AllowTraffic',
+  'AfterAllowTraffic',
+] as const;
 
 /** Everything the CLI looks at in one environment, derived from its validated config (no Terraform state). */
 export interface Target {
   readonly environment: string;
+  readonly accountId: string;
   readonly region: string;
   readonly engine: 'codedeploy' | 'ecs';
   readonly cluster: string;
@@ -24,6 +41,9 @@ export interface Target {
   /** Minutes a deployment may take by its configuration (the waits at their longest). */
   readonly expectedMinutes: number;
   readonly operatorWaitMinutes: number;
+  /** The pipeline's stages, and the deployment's lifecycle steps on this engine: what --until may name. */
+  readonly pipelineStages: readonly string[];
+  readonly lifecycleSteps: readonly string[];
 }
 
 export function targetOf(config: EnvironmentConfig): Target {
@@ -32,6 +52,7 @@ export function targetOf(config: EnvironmentConfig): Target {
   const hooks = engine === 'ecs' ? ECS_LIFECYCLE_HOOKS.map((h) => h.hook) : LIFECYCLE_HOOKS.map((h) => h.event);
   return {
     environment: config.name,
+    accountId: config.accountId,
     region: config.region,
     engine,
     cluster: names.cluster,
@@ -50,5 +71,8 @@ export function targetOf(config: EnvironmentConfig): Target {
     approvalParameterPrefix: names.approvalParameterPrefix,
     expectedMinutes: deploymentWaitingTime(config).totalMinutes,
     operatorWaitMinutes: config.pipeline.waitForRerouteMinutes,
+    pipelineStages: Object.values(PIPELINE_STAGES),
+    // ECS: the service deployment's lifecycle stages as the ECS API model names them.
+    lifecycleSteps: engine === 'ecs' ? Object.values(ServiceDeploymentLifecycleStage) : [...CODEDEPLOY_ECS_STEPS],
   };
 }

@@ -7,14 +7,16 @@ import {
   latestServiceDeployment,
   pipelineView,
   type DeploymentView,
+  type HookVerdict,
   type Outcome,
   type PipelineView,
   type RevisionView,
 } from './observe';
+import { PIPELINE_STAGES } from '../stacks/config/names';
 import type { Target } from './target';
 
-/** Documented exit codes of `watch`. */
-export const EXIT = { succeeded: 0, failed: 1, rolledBack: 2, stoppedOrTimedOut: 3, usage: 4 } as const;
+/** Documented exit codes of `watch` (and, for 4 and 5, of every command). */
+export const EXIT = { succeeded: 0, failed: 1, rolledBack: 2, stoppedOrTimedOut: 3, usage: 4, unreachable: 5 } as const;
 
 const EXIT_OF: Readonly<Record<Outcome, number>> = {
   succeeded: EXIT.succeeded,
@@ -112,9 +114,9 @@ class Follower {
     if (!this.execution) return undefined;
     const pipeline = await pipelineView(this.clients, this.target, this.execution);
     this.reportStages(pipeline);
-    const deploy = pipeline.stages.find((stage) => stage.name === 'Deploy');
+    const deploy = pipeline.stages.find((stage) => stage.name === PIPELINE_STAGES.deploy);
     if (deploy && deploy.status !== 'Waiting') {
-      const reached = await this.followDeployment(deploy.deployId, deploy.startedAt);
+      const reached = await this.followDeployment(deploy.deploymentId, deploy.startedAt);
       if (reached !== undefined) return reached;
     }
     if (this.reached(pipeline)) return this.finish('reached', EXIT.succeeded, `reached ${this.options.until}`);
@@ -197,8 +199,8 @@ class Follower {
       this.renderer.event({ kind: 'step', at, step: step.name, status: step.status, seconds });
     }
     this.reportTraffic(view.revisions);
-    await this.reportVerdicts(view);
-    if (view.waitingForOperator && !this.announcedWait) {
+    const hookWaits = await this.reportVerdicts(view);
+    if ((view.waitingForOperator || hookWaits) && !this.announcedWait) {
       this.announcedWait = true;
       this.renderer.event({
         kind: 'waiting',
@@ -221,20 +223,28 @@ class Follower {
     this.renderer.event({ kind: 'traffic', at: iso(this.now()), revisions: [...revisions] });
   }
 
-  private async reportVerdicts(view: DeploymentView): Promise<void> {
-    if (!view.startedAt) return;
+  /**
+   * Reports each new verdict once; a hook that asked to be called back (waiting for an operator) is
+   * waiting, not failed. True while the newest verdict of some hook is a wait.
+   */
+  private async reportVerdicts(view: DeploymentView): Promise<boolean> {
+    if (!view.startedAt) return false;
+    const latest = new Map<string, HookVerdict['state']>();
     for (const verdict of await hookVerdicts(this.clients, this.target, view.startedAt)) {
+      latest.set(verdict.hook, verdict.state);
       const key = `${verdict.hook}@${verdict.at.getTime()}`;
       if (this.verdicts.has(key)) continue;
       this.verdicts.add(key);
+      if (verdict.state === 'waiting') continue;
       this.renderer.event({
         kind: 'hook',
         at: iso(verdict.at.getTime()),
         hook: verdict.hook,
-        passed: verdict.passed,
+        passed: verdict.state === 'passed',
         summary: verdict.summary,
       });
     }
+    return [...latest.values()].includes('waiting');
   }
 
   /** Seconds left if every configured wait runs to its end, from when the deployment started. */
@@ -271,12 +281,15 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+/** Sleeps until `ms` pass or the signal aborts, leaving no listener behind on the signal either way. */
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const done = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 }

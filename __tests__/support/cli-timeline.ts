@@ -33,6 +33,8 @@ import {
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Clients } from '../../cli/clients';
+import { APPLICATION_ACTION } from '../../stacks/config/names';
+export { capture } from './capture';
 
 /**
  * Replays a deployment as AWS would report it, one frame per poll of `bluegreen watch`: the
@@ -64,6 +66,8 @@ export interface Frame {
   readonly logs?: readonly (readonly [string, object])[];
   /** Reading the pipeline state fails in this frame (e.g. ThrottlingException). */
   readonly pipelineError?: string;
+  /** The deployment alarms' states (DescribeAlarms StateValue), by alarm name. */
+  readonly alarms?: Readonly<Record<string, 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'>>;
 }
 
 export const EXECUTION = '2f1c7c3e-0000-4000-8000-000000000001';
@@ -72,6 +76,9 @@ export const SERVICE_DEPLOYMENT =
   'arn:aws:ecs:eu-central-1:111111111111:service-deployment/web-staging/web-staging/Ax1b2';
 export const REVISION = 'arn:aws:ecs:eu-central-1:111111111111:service-revision/web-staging/web-staging/01275892';
 export const START = Date.UTC(2026, 10, 23, 12, 0, 0);
+/** What the Source and Build actions report as their external execution: the commit and the CodeBuild build. */
+export const COMMIT_ID = '0123abcd';
+export const BUILD_ID = 'web-dev-build:6b1c9a52-0000-4000-8000-000000000002';
 
 const mocks = {
   ecs: mockClient(ECSClient),
@@ -111,14 +118,18 @@ export function replay(frames: readonly Frame[]): {
           latestExecution: status === 'Waiting' ? undefined : { pipelineExecutionId: EXECUTION, status },
           actionStates: [
             {
-              actionName: stageName,
+              actionName: stageName === 'Source' ? APPLICATION_ACTION : stageName,
               latestExecution:
                 status === 'Waiting'
                   ? undefined
                   : {
                       status,
                       lastStatusChange: at(round),
-                      externalExecutionId: stageName === 'Deploy' && current.codeDeploy ? DEPLOYMENT_ID : undefined,
+                      externalExecutionId: {
+                        Source: COMMIT_ID,
+                        Build: BUILD_ID,
+                        Deploy: current.codeDeploy ? DEPLOYMENT_ID : undefined,
+                      }[stageName],
                     },
             },
           ],
@@ -233,7 +244,9 @@ export function replay(frames: readonly Frame[]): {
         })),
     ),
   }));
-  mocks.cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
+  mocks.cloudwatch.on(DescribeAlarmsCommand).callsFake(() => ({
+    MetricAlarms: Object.entries(frame().alarms ?? {}).map(([AlarmName, StateValue]) => ({ AlarmName, StateValue })),
+  }));
 
   // The load balancer as the stacks build it: PRD and QA listeners over the two target groups.
   const group = (name: string) =>
@@ -306,17 +319,4 @@ export function replay(frames: readonly Frame[]): {
     ssm: new SSMClient({ region: 'eu-central-1' }),
   };
   return { clients, mocks, round: () => round, now: () => START + Math.max(0, round) * 5000 };
-}
-
-/** Captures what a command writes. */
-export function capture(isTTY = false): { write(text: string): boolean; isTTY: boolean; text(): string } {
-  let written = '';
-  return {
-    isTTY,
-    write(text: string) {
-      written += text;
-      return true;
-    },
-    text: () => written,
-  };
 }

@@ -1,5 +1,5 @@
 import { ECS_RETURN_MARGIN_MS } from '../contract';
-import { logger, type Check, type LambdaContext } from './check';
+import { logger, type Check, type CheckResult, type LambdaContext } from './check';
 import { readEcsHookEvent, type EcsHookEvent } from './ecs-hook-event';
 
 /**
@@ -48,7 +48,11 @@ export function ecsNativeHook(hook: string, check: Check, options: EcsNativeAdap
     const outOfTime = new Promise<EcsHookResponse>((resolve) => {
       timer = setTimeout(
         () => {
-          log('verdict', { passed: false, summary: 'the check did not finish before the hook deadline' });
+          log('verdict', {
+            hookStatus: 'FAILED',
+            passed: false,
+            summary: 'the check did not finish before the hook deadline',
+          });
           resolve({ hookStatus: 'FAILED' });
         },
         Math.max(0, deadline - Date.now()),
@@ -58,13 +62,16 @@ export function ecsNativeHook(hook: string, check: Check, options: EcsNativeAdap
       .then(() => check({ deadline, log, event }))
       .then(
         (result): EcsHookResponse => {
-          log('verdict', { passed: result.passed, retryLater: result.retryLater ?? false, summary: result.summary });
-          if (result.passed) return { hookStatus: 'SUCCEEDED' };
-          if (!result.retryLater) return { hookStatus: 'FAILED' };
-          const delay = result.retryAfterSeconds ?? callBackDelay;
-          return result.details
-            ? { hookStatus: 'IN_PROGRESS', callBackDelay: delay, hookDetails: result.details }
-            : { hookStatus: 'IN_PROGRESS', callBackDelay: delay };
+          const response = responseOf(result, callBackDelay);
+          // hookStatus IN_PROGRESS: waiting (for an operator), which `bluegreen watch` shows as a wait, not a failure.
+          const { hookStatus } = response;
+          log('verdict', {
+            hookStatus,
+            passed: result.passed,
+            retryLater: result.retryLater ?? false,
+            summary: result.summary,
+          });
+          return response;
         },
         (error: unknown): EcsHookResponse => {
           log('check threw', { error: String(error) });
@@ -75,4 +82,13 @@ export function ecsNativeHook(hook: string, check: Check, options: EcsNativeAdap
     clearTimeout(timer);
     return response;
   };
+}
+
+function responseOf(result: CheckResult, callBackDelay: number): EcsHookResponse {
+  if (result.passed) return { hookStatus: 'SUCCEEDED' };
+  if (!result.retryLater) return { hookStatus: 'FAILED' };
+  const delay = result.retryAfterSeconds ?? callBackDelay;
+  return result.details
+    ? { hookStatus: 'IN_PROGRESS', callBackDelay: delay, hookDetails: result.details }
+    : { hookStatus: 'IN_PROGRESS', callBackDelay: delay };
 }

@@ -5,6 +5,13 @@ import type { HookName } from '../../hooks/contract';
  * can share one account and the limits below are checked before anything is synthesized.
  */
 
+/**
+ * The pipeline's stages, and the Source stage's action that fetches the application: `bluegreen`
+ * reads runs by these names.
+ */
+export const PIPELINE_STAGES = { source: 'Source', build: 'Build', deploy: 'Deploy' } as const;
+export const APPLICATION_ACTION = 'Application';
+
 /** Maximum length AWS accepts for each kind of name. */
 export const NAME_LIMITS = {
   loadBalancer: 32,

@@ -7,6 +7,7 @@ import { EnvironmentContext } from '../shared/context';
 import { grant, serviceRole } from '../shared/iam';
 import type { ArtifactStore } from './artifact-store';
 import type { DeploymentFiles } from './deployment-files';
+import { APPLICATION_ACTION, PIPELINE_STAGES } from '../config/names';
 import type { ImageBuild } from './image-build';
 import type { PipelineSource } from './pipeline-source';
 
@@ -20,7 +21,7 @@ export const ARTIFACTS = {
 export const SOURCE_VARIABLES = 'SourceVariables';
 
 /** Name of the Source stage's application action (pipeline triggers name it). */
-export const APPLICATION_ACTION = 'Application';
+export { APPLICATION_ACTION };
 
 export interface DeliveryPipelineProps {
   /** The application code: its Source action, permissions and how pushes start the pipeline. */
@@ -57,7 +58,7 @@ export class DeliveryPipeline extends Construct {
         this.sourceStage(props),
         this.buildStage(props),
         {
-          name: 'Deploy',
+          name: PIPELINE_STAGES.deploy,
           action: [
             props.engine.deployAction({
               deploymentFiles: props.deploymentFiles && ARTIFACTS.deploymentFiles,
@@ -107,9 +108,9 @@ export class DeliveryPipeline extends Construct {
       outputArtifact: ARTIFACTS.source,
       namespace: SOURCE_VARIABLES,
     });
-    if (!deploymentFiles) return { name: 'Source', action: [application] };
+    if (!deploymentFiles) return { name: PIPELINE_STAGES.source, action: [application] };
     return {
-      name: 'Source',
+      name: PIPELINE_STAGES.source,
       action: [
         application,
         {
@@ -132,7 +133,7 @@ export class DeliveryPipeline extends Construct {
   /** The image, tagged with the commit id the source action reports. */
   private buildStage({ build, engine }: DeliveryPipelineProps): CodepipelineStage {
     return {
-      name: 'Build',
+      name: PIPELINE_STAGES.build,
       action: [
         {
           name: 'Image',
