@@ -8,10 +8,8 @@
  * The provider comes from a filesystem mirror: TF_PLUGIN_MIRROR, or one found on this machine;
  * with neither, Terraform downloads the pinned version as usual.
  */
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   checkBuildspec,
   checkDeploymentFiles,
@@ -21,112 +19,29 @@ import {
   checkPolicies,
   resourcesOf,
 } from './plan-offline/checks';
-import { buildWorkCopy, compareVersions } from './plan-offline/work-copy';
+import {
+  inParallel,
+  pinnedProvider,
+  ROOT,
+  run,
+  selectedStacks,
+  synthesizeAll,
+  SYNTH_DIR,
+  tail,
+  terraformEnvironment,
+  terraformVersion,
+  ToolingError,
+  NO_MIRROR_HINT,
+  WORK,
+  type Mirror,
+} from './plan-offline/terraform';
+import { buildWorkCopy } from './plan-offline/work-copy';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Json = any;
 
-const ROOT = resolve(__dirname, '..');
-const WORK = join(ROOT, '.work');
-const SYNTH_DIR = join(WORK, 'synth');
 const PLAN_DIR = join(WORK, 'plan');
-const AWS_PROVIDER_PATH = join('registry.terraform.io', 'hashicorp', 'aws');
-/** Mock providers (the offline apply) arrived in Terraform 1.7. */
-const MIN_TERRAFORM = [1, 7];
 const CONCURRENCY = 2;
-
-interface Mirror {
-  readonly root: string;
-  readonly version: string;
-}
-
-class OfflinePlanError extends Error {}
-
-function terraformVersion(): string {
-  const result = spawnSync('terraform', ['version', '-json'], { encoding: 'utf8' });
-  if (result.error || result.status !== 0) {
-    throw new OfflinePlanError(
-      'terraform was not found on PATH. Install Terraform >= 1.7 (a single binary from the HashiCorp releases page ' +
-        'or your package manager), then run npm run plan:offline again.',
-    );
-  }
-  const version: string = JSON.parse(result.stdout).terraform_version;
-  const [major, minor] = version.split('.').map(Number);
-  if (major < MIN_TERRAFORM[0] || (major === MIN_TERRAFORM[0] && minor < MIN_TERRAFORM[1])) {
-    throw new OfflinePlanError(
-      `terraform ${version} is too old: the offline apply needs mock providers (Terraform >= 1.7).`,
-    );
-  }
-  return version;
-}
-
-/** Versions of hashicorp/aws in a mirror directory (unpacked layout), newest first. */
-function mirrorVersions(root: string): string[] {
-  const dir = join(root, AWS_PROVIDER_PATH);
-  if (!existsSync(dir)) return [];
-  const platform = `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
-  return readdirSync(dir)
-    .filter((version) => existsSync(join(dir, version, platform)))
-    .sort((a, b) => compareVersions(b, a));
-}
-
-/**
- * TF_PLUGIN_MIRROR first; then Terraform's implied local mirror directories; then a search of
- * the root filesystem. Prefers the pinned version when a mirror has several.
- */
-function findMirror(pinned: string): Mirror | undefined {
-  const pick = (root: string): Mirror | undefined => {
-    const versions = mirrorVersions(root);
-    if (versions.length === 0) return undefined;
-    return { root, version: versions.includes(pinned) ? pinned : versions[0] };
-  };
-  const configured = process.env.TF_PLUGIN_MIRROR;
-  if (configured) {
-    const mirror = pick(configured);
-    if (!mirror)
-      throw new OfflinePlanError(
-        `TF_PLUGIN_MIRROR=${configured} holds no ${AWS_PROVIDER_PATH}/<version>/<os>_<arch>/ provider.`,
-      );
-    return mirror;
-  }
-  const implied = [
-    join(homedir(), '.terraform.d', 'plugins'),
-    join(homedir(), '.local', 'share', 'terraform', 'plugins'),
-    '/usr/local/share/terraform/plugins',
-    '/usr/share/terraform/plugins',
-  ];
-  for (const root of implied) {
-    const mirror = pick(root);
-    if (mirror) return mirror;
-  }
-  const found = spawnSync(
-    'find',
-    ['/', '-xdev', '-name', 'terraform-provider-aws_*', '-path', `*/${AWS_PROVIDER_PATH}/*`],
-    {
-      encoding: 'utf8',
-      timeout: 60_000,
-    },
-  );
-  for (const file of (found.stdout ?? '').split('\n').filter(Boolean)) {
-    // <root>/registry.terraform.io/hashicorp/aws/<version>/<os_arch>/terraform-provider-aws_*
-    const root = file.slice(0, file.indexOf(`/${AWS_PROVIDER_PATH}/`));
-    const mirror = pick(root);
-    if (mirror) return mirror;
-  }
-  return undefined;
-}
-
-function run(
-  command: string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ ok: boolean; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(command[0], command.slice(1), { cwd, env, maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) =>
-      done({ ok: !error, stdout, stderr }),
-    );
-  });
-}
 
 interface Outcome {
   readonly environment: string;
@@ -167,11 +82,7 @@ async function planEnvironment(
 
   const init = await terraform('init', '-input=false');
   if (!init.ok) {
-    const hint = mirror
-      ? ''
-      : `\nNo filesystem mirror of hashicorp/aws was found and the download failed. Set TF_PLUGIN_MIRROR to a directory ` +
-        `holding ${AWS_PROVIDER_PATH}/<version>/<os>_<arch>/terraform-provider-aws_* (terraform providers mirror writes one), ` +
-        `or run where the Terraform registry is reachable.`;
+    const hint = mirror ? '' : NO_MIRROR_HINT;
     return fail('init', { stdout: init.stdout, stderr: init.stderr + hint });
   }
   const validate = await terraform('validate');
@@ -223,78 +134,17 @@ async function planEnvironment(
   };
 }
 
-function tail(text: string, lines = 40): string {
-  return text
-    .trim()
-    .split('\n')
-    .slice(-lines)
-    .map((line) => `    ${line}`)
-    .join('\n');
-}
-
 async function main(): Promise<void> {
   const started = Date.now();
-  const terraform = terraformVersion();
+  terraformVersion();
+  synthesizeAll();
+  const environments = selectedStacks(process.argv.slice(2));
+  const { env, mirror, description } = terraformEnvironment(PLAN_DIR, pinnedProvider(environments[0]));
+  console.log(description);
 
-  const synth = spawnSync(
-    process.execPath,
-    [require.resolve('tsx/cli'), join(__dirname, 'synth-checked.ts'), SYNTH_DIR],
-    {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, CHECKPOINT_DISABLE: '1' },
-    },
+  const outcomes = await inParallel(environments, CONCURRENCY, (environment) =>
+    planEnvironment(environment, mirror, env),
   );
-  if (synth.status !== 0) throw new OfflinePlanError(`synth failed:\n${synth.stderr}${synth.stdout}`);
-
-  const all = readdirSync(join(SYNTH_DIR, 'stacks')).sort();
-  const selected = process.argv.slice(2);
-  const unknown = selected.filter((name) => !all.includes(name));
-  if (unknown.length > 0)
-    throw new OfflinePlanError(`unknown environment ${unknown.join(', ')}. Choose from ${all.join(', ')}`);
-  const environments = selected.length > 0 ? selected : all;
-
-  const pinned = JSON.parse(readFileSync(join(SYNTH_DIR, 'stacks', environments[0], 'cdk.tf.json'), 'utf8')).terraform
-    .required_providers.aws.version;
-  const mirror = findMirror(pinned);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TF_IN_AUTOMATION: '1',
-    TF_INPUT: '0',
-    CHECKPOINT_DISABLE: '1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-  mkdirSync(PLAN_DIR, { recursive: true });
-  if (mirror) {
-    // Only the mirror: nothing is fetched from a registry.
-    const cliConfig = join(PLAN_DIR, 'terraformrc');
-    writeFileSync(
-      cliConfig,
-      `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror.root)}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`,
-    );
-    env.TF_CLI_CONFIG_FILE = cliConfig;
-    console.log(
-      `terraform ${terraform}; hashicorp/aws ${mirror.version} from the filesystem mirror ${mirror.root}` +
-        (mirror.version === pinned ? '' : ` (stacks pin ${pinned})`),
-    );
-  } else {
-    env.TF_PLUGIN_CACHE_DIR = join(WORK, 'plugin-cache');
-    mkdirSync(env.TF_PLUGIN_CACHE_DIR, { recursive: true });
-    console.log(
-      `terraform ${terraform}; no filesystem mirror of hashicorp/aws found: terraform init downloads the pinned ${pinned}`,
-    );
-  }
-
-  const queue = [...environments];
-  const outcomes: Outcome[] = [];
-  await Promise.all(
-    Array.from({ length: Math.min(CONCURRENCY, queue.length) }, async () => {
-      for (let next = queue.shift(); next; next = queue.shift())
-        outcomes.push(await planEnvironment(next, mirror, env));
-    }),
-  );
-  outcomes.sort((a, b) => environments.indexOf(a.environment) - environments.indexOf(b.environment));
-
   for (const outcome of outcomes) {
     console.log(`${outcome.environment}: the work copy differs from the synthesized stack in:`);
     for (const note of outcome.notes) console.log(`  - ${note}`);
@@ -312,7 +162,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  if (!(error instanceof OfflinePlanError)) throw error;
+  if (!(error instanceof ToolingError)) throw error;
   console.error(`plan:offline: ${error.message}`);
   process.exitCode = 1;
 });
