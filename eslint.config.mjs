@@ -5,7 +5,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdktf.out/', '.work/', '.venv/', '.gen/', 'artifacts/'] },
+  { ignores: ['node_modules/', 'cdktf.out/', '.work/', '.venv/', '.venv-emulator/', '.gen/', 'artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -103,16 +103,20 @@ export function findMirror(pinned: string): Mirror | undefined {
   return undefined;
 }
 
-export function run(
-  command: string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+export function run(command: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Ran> {
   return new Promise((done) => {
     execFile(command[0], command.slice(1), { cwd, env, maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) =>
-      done({ ok: !error, stdout, stderr }),
+      done({ ok: !error, code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
     );
   });
+}
+
+/** How a command ended: its exit code (null when it could not start or was killed) and its output. */
+export interface Ran {
+  readonly ok: boolean;
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
 }
 
 export function tail(text: string, lines = 40): string {
