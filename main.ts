@@ -2,6 +2,7 @@ import { synthesizeApp } from './stacks/app';
 import { environments } from './stacks/config/environments';
 import { ConfigError, loadEnvironments, parseSelection } from './stacks/config/load';
 import { describeWaitingTime } from './stacks/config/waiting-time';
+import { HookCheckError } from './stacks/validation/hook-check';
 
 /**
  * One stack per environment. ENVIRONMENT="dev" (comma-separated) synthesizes a subset;
@@ -19,7 +20,16 @@ function main(): void {
     throw error;
   }
 
-  const outdir = synthesizeApp(configs);
+  let outdir;
+  try {
+    outdir = synthesizeApp(configs);
+  } catch (error) {
+    if (error instanceof HookCheckError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
   for (const config of configs) {
     const nat = config.network.natGateways === 'single' ? '1 NAT gateway' : `${config.network.azCount} NAT gateways`;
     console.log(

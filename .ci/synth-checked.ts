@@ -5,6 +5,7 @@
 import { synthesizeApp } from '../stacks/app';
 import { environments } from '../stacks/config/environments';
 import { ConfigError, loadEnvironments } from '../stacks/config/load';
+import { HookCheckError } from '../stacks/validation/hook-check';
 import { VARIANTS } from './variants';
 
 const outdir = process.argv[2];
@@ -14,7 +15,7 @@ try {
   synthesizeApp(configs, outdir);
   console.log(`synthesized ${configs.map((config) => config.name).join(', ')} -> ${outdir}/stacks`);
 } catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
+  if (!(error instanceof ConfigError || error instanceof HookCheckError)) throw error;
   console.error(error.message);
   process.exit(1);
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { zipSync } from 'fflate';
+import { assertHooksTypeCheck, HookCheckError } from './hook-check';
 
 export const HOOKS_DIR = join(__dirname, '..', '..', 'hooks');
 
@@ -30,19 +31,9 @@ const cache = new Map<string, HookBundle>();
 export function bundleHook(file: string): HookBundle {
   const cached = cache.get(file);
   if (cached) return cached;
+  assertHooksTypeCheck();
 
-  const result = buildSync({
-    entryPoints: [join(HOOKS_DIR, `${file}.ts`)],
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
-    external: ['@aws-sdk/*'],
-    write: false,
-    logLevel: 'silent',
-  });
+  const result = bundle(file);
   const code = result.outputFiles[0].contents;
   const zip = zipSync(
     { 'index.js': [code, { mtime: FIXED_MTIME, os: 3, attrs: 0o100644 << 16 }] },
@@ -55,12 +46,41 @@ export function bundleHook(file: string): HookBundle {
   const zipPath = join(dir, `${file}-${sha256Hex.slice(0, 16)}.zip`);
   writeFileSync(zipPath, zip);
 
-  const bundle = {
+  const hookBundle = {
     zipPath,
     zipBytes: zip.byteLength,
     sha256Hex,
     sha256Base64: digest.toString('base64'),
   };
-  cache.set(file, bundle);
-  return bundle;
+  cache.set(file, hookBundle);
+  return hookBundle;
+}
+
+/** esbuild's bundle of one hook; its errors (a missing import, say) as a few lines, not a stack trace. */
+function bundle(file: string) {
+  try {
+    return buildSync({
+      entryPoints: [join(HOOKS_DIR, `${file}.ts`)],
+      bundle: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      minify: true,
+      legalComments: 'none',
+      external: ['@aws-sdk/*'],
+      write: false,
+      logLevel: 'silent',
+    });
+  } catch (error) {
+    const problems = (
+      (error as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }).errors ?? [
+        { text: String(error) },
+      ]
+    ).map(({ text, location }) =>
+      location ? `${location.file}:${location.line}:${location.column + 1} ${text}` : text,
+    );
+    throw new HookCheckError(
+      `hooks/${file}.ts cannot be bundled, nothing was synthesized:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
 }
