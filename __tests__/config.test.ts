@@ -85,8 +85,76 @@ describe('bad configuration is rejected with environment, field and fix', () => 
     [
       'a misspelt field',
       (e) => (e.loadBalancer.testListenerAllowedCidr = ['203.0.113.0/24']),
-      'loadBalancer',
-      ['testListenerAllowedCidr'],
+      'loadBalancer.testListenerAllowedCidr',
+      ['is not a field of loadBalancer', 'did you mean "testListenerAllowedCidrs"?'],
+    ],
+    [
+      'a misspelt required field: the typo, and the field it leaves missing, in plain words',
+      (e) => ((e.service.desiredCout = 2), delete e.service.desiredCount),
+      'service.desiredCout',
+      ['did you mean "desiredCount"?', 'environment "dev": service.desiredCount: is missing'],
+    ],
+    ['a missing section', (e) => delete e.network, 'network', ['network: is missing. Fix: add it']],
+    ['an empty string', (e) => (e.container.name = ''), 'container.name', ['container.name: is empty']],
+    // Known regions come from the AWS SDK's partition data; a typo of a real one is refused.
+    [
+      'a region AWS does not have',
+      (e) => (e.region = 'eu-centrl-1'),
+      'region',
+      ['"eu-centrl-1" is not a region AWS knows'],
+    ],
+    // ELB CreateLoadBalancer: a load balancer name "must not begin with internal-".
+    [
+      'an app whose ALB name begins with internal-',
+      (e) => (e.app = 'internal'),
+      'app',
+      ['may not begin with "internal-"'],
+    ],
+    // Tag naming limits: "aws:" is reserved; keys at most 128 characters; letters, digits, spaces and _.:/=+-@.
+    ['a tag key with the reserved aws: prefix', (e) => (e.tags = { 'aws:team': 'web' }), 'tags.aws:team', ['reserves']],
+    [
+      'a tag key over 128 characters',
+      (e) => (e.tags = { ['k'.repeat(129)]: 'v' }),
+      `tags.${'k'.repeat(129)}`,
+      ['1-128'],
+    ],
+    [
+      'a tag value with a character AWS refuses',
+      (e) => (e.tags = { team: 'web#1' }),
+      'tags.team',
+      ['has a value AWS refuses'],
+    ],
+    // CodeCommit's referenceName and the V2 trigger's branch filter are short names.
+    ['a branch given as a ref', (e) => (e.pipeline.branch = 'refs/heads/main'), 'pipeline.branch', ['e.g. "main"']],
+    [
+      'a blank file-path glob',
+      (e) => (e.pipeline.source = { provider: 'GitHub', repository: 'acme/web', filePaths: [' '] }),
+      'pipeline.source.filePaths[0]',
+      ['is blank, which matches no path'],
+    ],
+    [
+      'an empty state key prefix',
+      (e) => (e.state = { bucket: 'my-terraform-state', keyPrefix: '' }),
+      'state.keyPrefix',
+      ['is empty'],
+    ],
+    [
+      'a state bucket region AWS does not have',
+      (e) => (e.state = { bucket: 'my-terraform-state', region: 'eu-west-9' }),
+      'state.region',
+      ['"eu-west-9" is not a region AWS knows'],
+    ],
+    [
+      'test-listener ranges that add up to the internet',
+      (e) => (e.loadBalancer.testListenerAllowedCidrs = ['0.0.0.0/1', '128.0.0.0/1']),
+      'loadBalancer.testListenerAllowedCidrs[1]',
+      ['"0.0.0.0/1" opens the test listener to 2^31 addresses', '"128.0.0.0/1" opens the test listener to 2^31'],
+    ],
+    [
+      'a test port equal to the production port: the fix names another port',
+      (e) => ((e.loadBalancer.productionPort = 8080), (e.loadBalancer.testPort = 8080)),
+      'loadBalancer.testPort',
+      ['Fix: use another port, such as 8443'],
     ],
     ['a bad region', (e) => (e.region = 'Frankfurt'), 'region', ['eu-central-1']],
     [

@@ -1,4 +1,6 @@
-import { environmentSchema, formatPath, type EnvironmentConfig, type EnvironmentInput } from './schema';
+import type { z } from 'zod';
+import { closest } from './aws-rules';
+import { environmentSchema, fieldsAt, formatPath, type EnvironmentConfig, type EnvironmentInput } from './schema';
 
 /** A configuration problem a user can fix; main.ts prints it without a stack trace. */
 export class ConfigError extends Error {
@@ -26,12 +28,7 @@ export function loadEnvironments(
     seen.add(input?.name);
     const result = environmentSchema.safeParse(input);
     if (result.success) configs.push(result.data);
-    else
-      problems.push(
-        ...result.error.issues.map(
-          (issue) => `${label}: ${formatPath(issue.path) || '(root)'}: ${withFix(issue.message)}`,
-        ),
-      );
+    else problems.push(...result.error.issues.flatMap((issue) => describe(issue, input, label)));
   });
 
   const known = inputs.map((input) => input?.name);
@@ -49,9 +46,41 @@ export function loadEnvironments(
   return selected.length === 0 ? configs : configs.filter((config) => selected.includes(config.name));
 }
 
-/** Zod's own messages (a missing object, a wrong type) get a pointer to the reference. */
-function withFix(message: string): string {
-  return message.includes('Fix:') ? message : `${message}. Fix: see the configuration reference in README.md`;
+/** One line per problem, in plain words: a missing field, an empty one, a field the schema does not know. */
+function describe(issue: z.core.$ZodIssue, input: unknown, label: string): string[] {
+  const at = (path: readonly PropertyKey[]) => `${label}: ${formatPath(path) || '(root)'}`;
+  if (issue.code === 'unrecognized_keys') {
+    const known = fieldsAt(issue.path) ?? [];
+    return issue.keys.map((key) => {
+      const guess = closest(
+        key,
+        known.filter((field) => !(field in (valueAt(input, issue.path) as object))),
+      );
+      const fix = guess ? `did you mean "${guess}"?` : `remove it (the fields here are ${known.join(', ')})`;
+      return `${at([...issue.path, key])}: is not a field ${issue.path.length ? `of ${formatPath(issue.path)}` : 'of an environment'}. Fix: ${fix}`;
+    });
+  }
+  const value = valueAt(input, issue.path);
+  const fix = /Fix: .*$/.exec(issue.message)?.[0];
+  if (issue.code === 'invalid_type' && value === undefined) {
+    return [
+      `${at(issue.path)}: is missing. ${fix ?? 'Fix: add it; the configuration reference in README.md lists every field'}`,
+    ];
+  }
+  if (value === '' || (issue.code === 'too_small' && issue.origin === 'string')) {
+    return [`${at(issue.path)}: is empty. ${fix ?? 'Fix: give it a value, or remove it to use the default'}`];
+  }
+  return [
+    `${at(issue.path)}: ${fix ? issue.message : `${issue.message}. Fix: see the configuration reference in README.md`}`,
+  ];
+}
+
+/** The raw value the path points at, or undefined. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value: unknown = input;
+  for (const part of path)
+    value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[part] : undefined;
+  return value;
 }
 
 /** Parses a comma-separated selection such as ENVIRONMENT="dev,prod". */

@@ -1,5 +1,13 @@
 import { z } from 'zod';
 import { REPORT_MARGIN_MS } from '../../hooks/contract';
+import {
+  isKnownRegion,
+  MAX_TAGS_PER_RESOURCE,
+  RESERVED_LOAD_BALANCER_PREFIX,
+  TAG_CHARACTERS,
+  TAG_KEY_MAX,
+  TAG_VALUE_MAX,
+} from './aws-rules';
 import { cidrContains, cidrsOverlap, cidrSubnet, formatCidr, parseCidr, type Cidr } from './cidr';
 import { MAX_PREFIX_LENGTH, namesOverLimit, resourceNames } from './names';
 import { TRAFFIC_SHIFTS } from './traffic-shift';
@@ -59,6 +67,15 @@ const pattern = (regex: RegExp, message: string) => z.string({ error: message })
 
 const cidrText = z.string({ error: 'must be a CIDR string such as "10.0.0.0/24"' });
 
+/** A region AWS knows, by the AWS SDK's partition data (a typo such as "eu-centrl-1" is refused here). */
+const regionCode = pattern(
+  /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/,
+  'is not an AWS region code. Fix: use a region such as "eu-central-1"',
+).refine(isKnownRegion, {
+  error: (issue) =>
+    `"${String(issue.input)}" is not a region AWS knows (AWS SDK region data). Fix: use a region code such as "eu-central-1" (\`aws account list-regions\` lists yours)`,
+});
+
 const intBetween = (min: number, max: number, unit = '') =>
   z
     .number({ error: `must be a number. Fix: use a whole number from ${min} to ${max}${unit}` })
@@ -77,10 +94,7 @@ const environmentFields = z.strictObject({
   ).describe(
     `Application name. \`<app>-<env>\` prefixes every resource name and may have at most ${MAX_PREFIX_LENGTH} characters (ALB and target-group names are limited to 32).`,
   ),
-  region: pattern(
-    /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/,
-    'is not an AWS region code. Fix: use a region such as "eu-central-1"',
-  ).describe('AWS region of every resource.'),
+  region: regionCode.describe('AWS region of every resource.'),
   accountId: pattern(
     /^\d{12}$/,
     'must be exactly 12 digits, as a string. Fix: copy it from `aws sts get-caller-identity --query Account`',
@@ -241,6 +255,11 @@ const environmentFields = z.strictObject({
         /^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[A-Za-z0-9._/-]{1,100}$/,
         'is not a valid git branch name. Fix: use a name such as "main"',
       )
+        // Pushes carry the short name (CodeCommit's referenceName, the V2 trigger's branch filter): a ref never matches.
+        .refine((branch) => !branch.startsWith('refs/'), {
+          error: (issue) =>
+            `"${String(issue.input)}" is a git ref, not a branch name: no push would match it. Fix: use the name alone, e.g. "${String(issue.input).replace(/^refs\/(heads\/)?/, '')}"`,
+        })
         .default('main')
         .describe('Branch whose pushes deploy this environment.'),
       source: z
@@ -268,7 +287,14 @@ const environmentFields = z.strictObject({
               'Connection sources: an existing, available connection. Without it the stack creates one, which stays PENDING until someone completes the handshake in the console.',
             ),
           filePaths: z
-            .array(z.string().min(1).max(255))
+            .array(
+              z
+                .string({ error: 'must be a path glob such as "app/**"' })
+                .max(255, { error: 'is longer than 255 characters. Fix: use a shorter glob' })
+                .refine((glob) => glob.trim() !== '', {
+                  error: 'is blank, which matches no path. Fix: use a glob such as "app/**" or remove it',
+                }),
+            )
             .max(8)
             .default([])
             .describe(
@@ -387,8 +413,9 @@ const environmentFields = z.strictObject({
     .boolean({ error: 'must be true or false' })
     .describe('Lets `cdktf destroy` delete a non-empty ECR repository and artifact bucket.'),
   tags: z
-    .record(z.string(), z.string())
+    .record(z.string(), z.string({ error: 'must be a string. Fix: quote the value' }))
     .default({})
+    .superRefine((tags, ctx) => validateTags(tags, (path, message) => ctx.addIssue({ code: 'custom', path, message })))
     .describe('Extra tags on every resource, besides `Application`, `Environment` and `ManagedBy`.'),
   state: z
     .strictObject({
@@ -396,9 +423,11 @@ const environmentFields = z.strictObject({
         /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
         'is not a valid S3 bucket name. Fix: use the name of an existing bucket for Terraform state',
       ).describe('An existing bucket for Terraform state.'),
-      region: z.string().optional().describe("The bucket's region; default the environment's."),
-      keyPrefix: z
-        .string()
+      region: regionCode.optional().describe("The bucket's region; default the environment's."),
+      keyPrefix: pattern(
+        /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/,
+        'must be a non-empty S3 key prefix without leading, trailing or double slashes. Fix: use e.g. "ecs-bluegreen"',
+      )
         .default('ecs-bluegreen')
         .describe('State objects are `<keyPrefix>/<app>/<env>/terraform.tfstate`.'),
     })
@@ -442,6 +471,12 @@ export const environmentSchema = environmentFields
 /** Every derived AWS name must fit its limit. */
 function validateNames(env: Fields, issue: IssueReporter): void {
   const names = resourceNames(env.app, env.name, env.accountId, env.region);
+  if (names.loadBalancer.startsWith(RESERVED_LOAD_BALANCER_PREFIX)) {
+    issue(
+      ['app'],
+      `makes the load balancer "${names.loadBalancer}", but ALB names may not begin with "${RESERVED_LOAD_BALANCER_PREFIX}". Fix: choose another app name`,
+    );
+  }
   for (const problem of namesOverLimit(names)) {
     issue(
       ['app'],
@@ -471,9 +506,10 @@ function validateListeners(env: Fields, issue: IssueReporter): void {
   const lb = env.loadBalancer;
   const { productionPort, testPort } = listenerPorts(lb);
   if (productionPort === testPort) {
+    const suggestion = [8080, 8443, 9090].find((p) => p !== productionPort);
     issue(
       ['loadBalancer', 'testPort'],
-      `equals productionPort (${productionPort}). Fix: use a different port, such as 8080`,
+      `equals productionPort (${productionPort}): the two listeners need their own ports. Fix: use another port, such as ${suggestion}`,
     );
   }
   if (lb.https) {
@@ -499,15 +535,50 @@ function validateListeners(env: Fields, issue: IssueReporter): void {
   }
 }
 
-/** Valid network CIDRs, and never the whole internet. */
+/**
+ * The widest range the test listener may admit. A /8 is already 16.7 million addresses; anything wider
+ * (0.0.0.0/0, or 0.0.0.0/1 with 128.0.0.0/1) is a large part of the internet, not an office or a VPN.
+ */
+export const WIDEST_TEST_LISTENER_PREFIX = 8;
+
+/** Valid network CIDRs, none wider than a /8: never the internet, however it is split. */
 function validateTestListenerCidrs(cidrs: readonly string[], issue: IssueReporter): void {
   cidrs.forEach((text, i) => {
     const path = ['loadBalancer', 'testListenerAllowedCidrs', i];
     const cidr = parseCidr(text);
     if (!cidr) issue(path, `"${text}" is not a valid IPv4 network CIDR. Fix: use e.g. "203.0.113.0/24"`);
-    else if (cidr.prefix === 0)
-      issue(path, 'opens the test listener to the whole internet. Fix: list your office or VPN ranges');
+    else if (cidr.prefix < WIDEST_TEST_LISTENER_PREFIX)
+      issue(
+        path,
+        `"${text}" opens the test listener to ${cidr.prefix === 0 ? 'the whole internet' : `2^${32 - cidr.prefix} addresses`} ` +
+          `(ranges wider than /${WIDEST_TEST_LISTENER_PREFIX} are refused). Fix: list your office or VPN ranges`,
+      );
   });
+}
+
+/** Tag keys and values AWS accepts on every resource, and room for the stack's own tags. */
+function validateTags(tags: Readonly<Record<string, string>>, issue: IssueReporter): void {
+  const own = 3; // Application, Environment, ManagedBy
+  if (Object.keys(tags).length > MAX_TAGS_PER_RESOURCE - own) {
+    issue(
+      [],
+      `has ${Object.keys(tags).length} tags; AWS allows ${MAX_TAGS_PER_RESOURCE} per resource, ${own} of them the stack's own. Fix: remove some`,
+    );
+  }
+  for (const [key, value] of Object.entries(tags)) {
+    if (key.toLowerCase().startsWith('aws:'))
+      issue([key], 'uses the "aws:" prefix, which AWS reserves for itself. Fix: rename the tag');
+    else if (key.length < 1 || key.length > TAG_KEY_MAX || !TAG_CHARACTERS.test(key))
+      issue(
+        [key],
+        `is not a valid tag key (1-${TAG_KEY_MAX} letters, digits, spaces and _ . : / = + - @). Fix: rename it`,
+      );
+    if (value.length > TAG_VALUE_MAX || !TAG_CHARACTERS.test(value))
+      issue(
+        [key],
+        `has a value AWS refuses (at most ${TAG_VALUE_MAX} letters, digits, spaces and _ . : / = + - @). Fix: change the value`,
+      );
+  }
 }
 
 /** A request must fit in the hook's time with room to retry and report. */
@@ -630,6 +701,25 @@ function listenerPorts(lb: { productionPort?: number; testPort?: number; https?:
     productionPort: lb.productionPort ?? (lb.https ? 443 : 80),
     testPort: lb.testPort ?? (lb.https ? 8443 : 8080),
   };
+}
+
+/** The fields the schema knows in the object at `path` (for "did you mean"); undefined for free-form records. */
+export function fieldsAt(path: readonly PropertyKey[]): string[] | undefined {
+  let schema: unknown = environmentFields;
+  for (const part of [...path, undefined]) {
+    // Through optional(), default(), prefault() to the object inside.
+    for (let inner = def(schema).innerType; inner; inner = def(schema).innerType) schema = inner;
+    if (part === undefined) break;
+    const shape = (schema as { shape?: Record<string, unknown> }).shape;
+    if (!shape || typeof part !== 'string') return undefined;
+    schema = shape[part];
+  }
+  const shape = (schema as { shape?: Record<string, unknown> } | undefined)?.shape;
+  return shape ? Object.keys(shape) : undefined;
+}
+
+function def(schema: unknown): { innerType?: unknown } {
+  return (schema as { _zod?: { def?: { innerType?: unknown } } })?._zod?.def ?? {};
 }
 
 /** ["network", "publicSubnetCidrs", 0] -> "network.publicSubnetCidrs[0]" */
