@@ -1,4 +1,4 @@
-import { synthesizeApp } from './stacks/app';
+import { removeStaleStacks, synthesizeApp } from './stacks/app';
 import { environments } from './stacks/config/environments';
 import { ConfigError, loadEnvironments, parseSelection } from './stacks/config/load';
 import { describeWaitingTime } from './stacks/config/waiting-time';
@@ -30,7 +30,17 @@ function main(): void {
     }
     throw error;
   }
+  if (parseSelection(process.env.ENVIRONMENT).length === 0) {
+    const stale = removeStaleStacks(outdir, configs, __dirname);
+    for (const message of [...stale.removed, ...stale.refused]) console.warn(message);
+    if (stale.refused.length > 0) process.exitCode = 1;
+  }
   for (const config of configs) {
+    if (config.retired) {
+      console.warn(
+        `${config.name}: retired. Run \`npx cdktf destroy ${config.name}\` to remove what it runs, then delete it from stacks/config/environments.ts.`,
+      );
+    }
     const nat = config.network.natGateways === 'single' ? '1 NAT gateway' : `${config.network.azCount} NAT gateways`;
     console.log(
       `${config.name}: ${config.accountId}/${config.region}, ${config.network.azCount} AZs, ${nat}, ` +

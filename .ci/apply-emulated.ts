@@ -1,5 +1,5 @@
 /**
- * npm run apply:emulated [-- <env> ...]
+ * npm run apply:emulated [-- [--verbose] <env> ...]
  *
  * Applies every synthesized stack (shipped environments and test-only variants) with the real Terraform
  * AWS provider to a local AWS emulator (moto, pinned, installed into .venv-emulator by this script,
@@ -265,7 +265,9 @@ async function replanned(
 async function main(): Promise<void> {
   const started = Date.now();
   synthesizeAll();
-  const stacks = selectedStacks(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  const verbose = args.includes('--verbose');
+  const stacks = selectedStacks(args.filter((arg) => arg !== '--verbose'));
   mkdirSync(EMULATED_DIR, { recursive: true });
   const { env, mirror, description } = terraformEnvironment(EMULATED_DIR, pinnedProvider(stacks[0]));
   console.log(`${description}; moto ${MOTO_VERSION} on 127.0.0.1`);
@@ -285,7 +287,7 @@ async function main(): Promise<void> {
     const outcomes = await inParallel(stacks, CONCURRENCY, (stack) =>
       emulate(stack, byAccount.get(accountOf(stack))!, mirror, env),
     );
-    report(outcomes);
+    report(outcomes, verbose);
     const failed = outcomes.filter((outcome) => !outcome.ok).length;
     console.log(
       `emulated apply of ${outcomes.length} stacks: ${failed === 0 ? 'all passed' : `${failed} FAILED`} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
@@ -296,11 +298,15 @@ async function main(): Promise<void> {
   }
 }
 
-function report(outcomes: readonly (Outcome & { gaps?: Drift[]; changes?: string[] })[]): void {
-  for (const outcome of outcomes) {
+function report(outcomes: readonly (Outcome & { gaps?: Drift[]; changes?: string[] })[], verbose: boolean): void {
+  for (const outcome of verbose ? outcomes : []) {
     console.log(`${outcome.stack}: the emulated copy differs from the synthesized stack in:`);
     for (const note of outcome.notes) console.log(`  - ${note}`);
     for (const change of outcome.changes ?? []) console.log(`  simulated: ${change}`);
+  }
+  // Left-out resources always show: they are what this run did not prove.
+  for (const outcome of verbose ? [] : outcomes) {
+    for (const note of outcome.notes.filter((n) => n.includes('left out'))) console.log(`${outcome.stack}: ${note}`);
   }
   const seen = new Set(outcomes.flatMap((outcome) => (outcome.gaps ?? []).map((d) => `${d.type}.${d.attribute}`)));
   const unused = EMULATOR_GAPS.filter((gap) => !seen.has(`${gap.type}.${gap.attribute}`));

@@ -1,5 +1,5 @@
 /**
- * npm run plan:offline [-- <env> ...]
+ * npm run plan:offline [-- [--verbose] <env> ...]
  *
  * Proves every synthesized stack (shipped environments and the test-only variants) with the real
  * Terraform AWS provider, without AWS credentials or network:
@@ -138,20 +138,31 @@ async function main(): Promise<void> {
   const started = Date.now();
   terraformVersion();
   synthesizeAll();
-  const environments = selectedStacks(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  const verbose = args.includes('--verbose');
+  const environments = selectedStacks(args.filter((arg) => arg !== '--verbose'));
   const { env, mirror, description } = terraformEnvironment(PLAN_DIR, pinnedProvider(environments[0]));
   console.log(description);
 
   const outcomes = await inParallel(environments, CONCURRENCY, (environment) =>
     planEnvironment(environment, mirror, env),
   );
-  for (const outcome of outcomes) {
-    console.log(`${outcome.environment}: the work copy differs from the synthesized stack in:`);
-    for (const note of outcome.notes) console.log(`  - ${note}`);
+  if (verbose) {
+    for (const outcome of outcomes) {
+      console.log(`${outcome.environment}: the work copy differs from the synthesized stack in:`);
+      for (const note of outcome.notes) console.log(`  - ${note}`);
+    }
+    console.log('');
   }
-  console.log('');
+  for (const outcome of verbose ? [] : outcomes) {
+    // What the plan could not check always shows: the attributes newer than the mirror's provider.
+    for (const note of outcome.notes.filter((n) => n.includes('stripped')))
+      console.log(`${outcome.environment}: ${note}`);
+  }
   for (const outcome of outcomes) {
-    console.log(outcome.summary);
+    console.log(
+      `${outcome.summary} (work copy: ${outcome.notes.length} differences${verbose ? '' : ', --verbose lists them'})`,
+    );
     for (const problem of outcome.problems) console.log(`  ${problem}`);
   }
   const failed = outcomes.filter((outcome) => outcome.problems.length > 0).length;

@@ -409,6 +409,12 @@ const environmentFields = z.strictObject({
       error: `is not a retention CloudWatch Logs accepts. Fix: use one of ${LOG_RETENTION_DAYS.join(', ')}`,
     })
     .describe('CloudWatch Logs retention of every log group (each is encrypted with the environment key).'),
+  retired: z
+    .boolean({ error: 'must be true or false' })
+    .default(false)
+    .describe(
+      'Being removed: still synthesized so `npx cdktf destroy <env>` works, with a reminder at every synth. Destroy it, then delete the environment from the config.',
+    ),
   allowDestroyWithData: z
     .boolean({ error: 'must be true or false' })
     .describe('Lets `cdktf destroy` delete a non-empty ECR repository and artifact bucket.'),
