@@ -1,6 +1,7 @@
 import { removeStaleStacks, synthesizeApp } from './stacks/app';
 import { environments } from './stacks/config/environments';
 import { ConfigError, loadEnvironments, parseSelection } from './stacks/config/load';
+import { placeholdersIn } from './stacks/config/placeholders';
 import { describeWaitingTime } from './stacks/config/waiting-time';
 import { HookCheckError } from './stacks/validation/hook-check';
 
@@ -36,6 +37,13 @@ function main(): void {
     if (stale.refused.length > 0) process.exitCode = 1;
   }
   for (const config of configs) {
+    const placeholders = placeholdersIn(config);
+    if (placeholders.length > 0) {
+      console.warn(
+        `${config.name}: placeholders left in ${placeholders.map((p) => p.field).join(', ')}: replace them before deploying ` +
+          `(\`npm run doctor -- ${config.name}\` says what else a first deploy needs)`,
+      );
+    }
     if (config.retired) {
       console.warn(
         `${config.name}: retired. Run \`npx cdktf destroy ${config.name}\` to remove what it runs, then delete it from stacks/config/environments.ts.`,
