@@ -20,10 +20,10 @@ fi
 
 # CodeBuild sets AWS_REGION and CODEBUILD_RESOLVED_SOURCE_VERSION; the project sets the rest (SC2154).
 mkdir -p .work
-npx tsx .ci/buildspec-script.ts > .work/buildspec.sh
+npx tsx tools/buildspec-script.ts > .work/buildspec.sh
 "$venv/bin/shellcheck" --shell=bash --exclude=SC2154 .work/buildspec.sh
 echo "shellcheck: artifacts/buildspec.yml commands clean"
 
 export CHECKPOINT_DISABLE=1
-npx tsx .ci/synth-checked.ts .work/synth
+npx tsx tools/synth-checked.ts .work/synth
 CHECKOV="$venv/bin/checkov" npx tsx .ci/scan-report.ts .work/synth/stacks

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { ADDRESSES_DIR, currentAddresses, manifestPath, readManifest } from '../.ci/addresses';
+import { ADDRESSES_DIR, currentAddresses, manifestPath, readManifest } from '../tools/addresses';
 
 // Terraform destroys and recreates a resource whose address changes. The reviewed lists in
-// .ci/addresses/ make every such change deliberate: see README, "Resource addresses".
+// tools/addresses/ make every such change deliberate: see README, "Resource addresses".
 describe('resource addresses', () => {
   const current = currentAddresses();
 
@@ -15,11 +15,11 @@ describe('resource addresses', () => {
         [
           ...unlisted.map(
             (e) =>
-              `environment "${e}" has no reviewed address list: a new environment? Run \`npm run addresses\`, review and commit .ci/addresses/${e}.txt`,
+              `environment "${e}" has no reviewed address list: a new environment? Run \`npm run addresses\`, review and commit tools/addresses/${e}.txt`,
           ),
           ...gone.map(
             (e) =>
-              `.ci/addresses/${e}.txt lists an environment that is no longer configured: delete it (README, "Add or remove an environment")`,
+              `tools/addresses/${e}.txt lists an environment that is no longer configured: delete it (README, "Add or remove an environment")`,
           ),
         ].join('\n'),
       );

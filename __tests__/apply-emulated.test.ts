@@ -1,6 +1,6 @@
-import { allowDestroy, emulatedCopy, expectedToExist } from '../.ci/apply-emulated/emulated-copy';
-import { driftOf, EMULATOR_GAPS, explain, withoutIgnore } from '../.ci/apply-emulated/replan';
-import { buildWorkCopy } from '../.ci/plan-offline/work-copy';
+import { allowDestroy, emulatedCopy, expectedToExist } from '../tools/apply-emulated/emulated-copy';
+import { driftOf, EMULATOR_GAPS, explain, withoutIgnore } from '../tools/apply-emulated/replan';
+import { buildWorkCopy } from '../tools/plan-offline/work-copy';
 import { VARIANTS } from '../.ci/variants';
 import { shipped, synthesize, type Json } from './support/synth';
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildspecScript } from '../.ci/buildspec-script';
+import { buildspecScript } from '../tools/buildspec-script';
 
 // artifacts/buildspec.yml run as CodeBuild runs it, with stub `docker` and `aws` executables on PATH
 // that record their arguments and fake ECR: which calls a build makes, what it hands to the deploy

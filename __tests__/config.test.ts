@@ -81,7 +81,7 @@ describe('bad configuration is rejected with environment, field and fix', () => 
     ['equal listener ports', (e) => (e.loadBalancer.testPort = 80), 'loadBalancer.testPort', ['equals productionPort']],
     ['an account id that is not 12 digits', (e) => (e.accountId = '12345'), 'accountId', ['12 digits']],
     ['an account id given as a number', (e) => (e.accountId = 111111111111), 'accountId', ['12 digits']],
-    ['a missing section', (e) => delete e.registry, 'registry', ['README.md']],
+    ['a missing section', (e) => delete e.registry, 'registry', ['docs/configuration.md']],
     [
       'a misspelt field',
       (e) => (e.loadBalancer.testListenerAllowedCidr = ['203.0.113.0/24']),

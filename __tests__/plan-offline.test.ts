@@ -4,8 +4,8 @@ import {
   checkFirstDeploy,
   checkImageHandOff,
   checkPolicies,
-} from '../.ci/plan-offline/checks';
-import { buildWorkCopy } from '../.ci/plan-offline/work-copy';
+} from '../tools/plan-offline/checks';
+import { buildWorkCopy } from '../tools/plan-offline/work-copy';
 
 // The tooling behind `npm run plan:offline`: a broken check would let a broken stack through.
 

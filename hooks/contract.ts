@@ -1,6 +1,6 @@
 /**
  * The contract between the Lambda hooks and the stacks that deploy them: the only module under
- * hooks/ that synth-time code (stacks/, main.ts, .ci/) may import, and it imports nothing itself.
+ * hooks/ that synth-time code (stacks/, main.ts, tools/, .ci/) may import, and it imports nothing itself.
  * What crosses it: the lifecycle events and their handler files, the smoke-test configuration the
  * stack passes as SMOKE_TEST, and the timing both sides must agree on.
  */

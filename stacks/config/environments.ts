@@ -2,7 +2,7 @@ import type { EnvironmentInput } from './schema';
 
 /**
  * The environments this project deploys: one Terraform stack each.
- * Edit these (replace the placeholder account ids first); the README's configuration
+ * Edit these (replace the placeholder account ids first); docs/configuration.md's
  * reference explains every field. `npm run synth` validates them before synthesizing.
  */
 
@@ -62,7 +62,7 @@ export const environments: EnvironmentInput[] = [
       source: { provider: 'GitHub', repository: 'example-org/web' }, // placeholder: your owner/repository
       engine: 'ecs',
       trafficShift: 'Canary10Percent5Minutes', // 10% of production for 5 minutes, then the rest
-      waitForRerouteMinutes: 15, // an operator approves after checking the test listener (see README)
+      waitForRerouteMinutes: 15, // an operator approves after checking the test listener (see docs/engines.md)
       terminationWaitMinutes: 5, // bake time: the previous revision stays for a fast rollback
     },
     logRetentionDays: 30,

@@ -63,16 +63,12 @@ function describe(issue: z.core.$ZodIssue, input: unknown, label: string): strin
   const value = valueAt(input, issue.path);
   const fix = /Fix: .*$/.exec(issue.message)?.[0];
   if (issue.code === 'invalid_type' && value === undefined) {
-    return [
-      `${at(issue.path)}: is missing. ${fix ?? 'Fix: add it; the configuration reference in README.md lists every field'}`,
-    ];
+    return [`${at(issue.path)}: is missing. ${fix ?? 'Fix: add it; docs/configuration.md lists every field'}`];
   }
   if (value === '' || (issue.code === 'too_small' && issue.origin === 'string')) {
     return [`${at(issue.path)}: is empty. ${fix ?? 'Fix: give it a value, or remove it to use the default'}`];
   }
-  return [
-    `${at(issue.path)}: ${fix ? issue.message : `${issue.message}. Fix: see the configuration reference in README.md`}`,
-  ];
+  return [`${at(issue.path)}: ${fix ? issue.message : `${issue.message}. Fix: see docs/configuration.md`}`];
 }
 
 /** The raw value the path points at, or undefined. */

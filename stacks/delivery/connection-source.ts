@@ -49,7 +49,7 @@ export class ConnectionSource extends Construct implements PipelineSource {
         value: this.connectionArn,
         description: created
           ? 'Created PENDING: complete it in the console (Developer Tools > Settings > Connections), then replace ' +
-            'the pipeline once so its push trigger is registered with the available connection (README, "A connection ' +
+            'the pipeline once so its push trigger is registered with the available connection (docs/operating.md, "A connection ' +
             'the stack creates"); until then pushes may not start it'
           : 'The existing connection the pipeline uses',
       },

@@ -2,7 +2,7 @@
  * artifacts/buildspec.yml as one bash script, the way CodeBuild runs it: `env.shell: bash`, the
  * pre_build then build commands in order in one shell (variables carry over), stopping at the first
  * command that fails. The buildspec tests run it with stub `docker` and `aws` on PATH; the scan
- * shellchecks it. Usage: tsx .ci/buildspec-script.ts > buildspec.sh
+ * shellchecks it. Usage: tsx tools/buildspec-script.ts > buildspec.sh
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ export function buildspecScript(path = BUILDSPEC): string {
   );
   return [
     '#!/usr/bin/env bash',
-    '# Generated from artifacts/buildspec.yml by .ci/buildspec-script.ts',
+    '# Generated from artifacts/buildspec.yml by tools/buildspec-script.ts',
     'set -e',
     ...commands,
     '',

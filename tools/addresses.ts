@@ -1,9 +1,9 @@
 /**
- * The reviewed list of every environment's Terraform resource addresses (.ci/addresses/<env>.txt).
+ * The reviewed list of every environment's Terraform resource addresses (tools/addresses/<env>.txt).
  * A changed address makes Terraform destroy one resource and create another, so a test fails until
  * the change is deliberate: `npm run addresses` rewrites the lists, and the diff is reviewed with
- * the `moved` blocks that keep deployed resources (see README, "Resource addresses").
- * Usage: tsx .ci/addresses.ts
+ * the `moved` blocks that keep deployed resources (see docs/development.md, "Resource addresses").
+ * Usage: tsx tools/addresses.ts
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { App, Testing } from 'cdktf';
 import { environments } from '../stacks/config/environments';
 import { loadEnvironments } from '../stacks/config/load';
 import { EnvironmentStack } from '../stacks/environment-stack';
-import { VARIANTS } from './variants';
+import { VARIANTS } from '../.ci/variants';
 
 export const ADDRESSES_DIR = join(__dirname, 'addresses');
 
@@ -47,6 +47,6 @@ export function readManifest(environment: string): string[] {
 if (require.main === module) {
   for (const [environment, addresses] of currentAddresses()) {
     writeFileSync(manifestPath(environment), `${addresses.join('\n')}\n`);
-    console.log(`.ci/addresses/${environment}.txt: ${addresses.length} addresses`);
+    console.log(`tools/addresses/${environment}.txt: ${addresses.length} addresses`);
   }
 }

@@ -1,15 +1,15 @@
 /**
  * Synthesizes every shipped environment plus the test-only variants (.ci/variants.ts) into one
- * folder, for the scan and the offline plan. Usage: tsx .ci/synth-checked.ts <outdir>
+ * folder, for the scan and the offline plan. Usage: tsx tools/synth-checked.ts <outdir>
  */
 import { synthesizeApp } from '../stacks/app';
 import { environments } from '../stacks/config/environments';
 import { ConfigError, loadEnvironments } from '../stacks/config/load';
 import { HookCheckError } from '../stacks/validation/hook-check';
-import { VARIANTS } from './variants';
+import { VARIANTS } from '../.ci/variants';
 
 const outdir = process.argv[2];
-if (!outdir) throw new Error('usage: tsx .ci/synth-checked.ts <outdir>');
+if (!outdir) throw new Error('usage: tsx tools/synth-checked.ts <outdir>');
 try {
   const configs = loadEnvironments([...environments, ...VARIANTS]);
   synthesizeApp(configs, outdir);

@@ -21,6 +21,11 @@ function table(result: Estimate): string {
   ].join('\n');
 }
 
+/** What an idle estimate leaves out: it grows with use, and the table has no price for it. */
+export const NOT_INCLUDED =
+  'Container Insights metrics, CloudWatch Logs and VPC flow-log ingestion, CodePipeline and CodeBuild minutes, ' +
+  'data transfer, and NAT data and load balancer capacity (LCUs) under load';
+
 export function costReport(selected: readonly string[] = []): string {
   const configs = loadEnvironments(environments, selected);
   const sections = configs.map((config) => {
@@ -39,12 +44,28 @@ export function costReport(selected: readonly string[] = []): string {
       `Always-on cost, ${pricedAs}.`,
       '',
       table(result),
+      '',
+      `Not included: ${NOT_INCLUDED}.`,
       ...(cheaper.length > 0 ? ['', 'Cheaper with:', ...cheaper] : []),
     ].join('\n');
   });
   const { table: prices } = pricesFor(configs[0]?.region ?? 'us-east-1');
   const perUnit = prices.perUnit.map((p) => `- ${p.item}: ${unitPrice(p.price)} per ${p.unit}`);
   return [...sections, ['### What traffic adds', '', ...perUnit].join('\n')].join('\n\n');
+}
+
+/** One row per environment for the README's first screen: the idle monthly total and its biggest items. */
+export function costSummary(): string {
+  const rows = loadEnvironments(environments).map((config) => {
+    const result = estimate(config);
+    const top = [...result.lines]
+      .sort((a, b) => b.monthly - a.monthly)
+      .slice(0, 2)
+      .map((line) => line.item);
+    const priced = result.pricedAs === config.region ? '' : ` (${result.pricedAs} prices)`;
+    return `| ${config.name} | ${config.region}${priced} | ${usd(result.total)} | ${top.join(', ')} |`;
+  });
+  return ['| environment | region | idle, per month | mostly |', '| --- | --- | ---: | --- |', ...rows].join('\n');
 }
 
 if (require.main === module) {

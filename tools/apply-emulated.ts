@@ -5,7 +5,7 @@
  * AWS provider to a local AWS emulator (moto, pinned, installed into .venv-emulator by this script,
  * on 127.0.0.1 only), then does to it what deployments, operators and pipeline runs do, re-plans
  * (nothing may change but the reviewed emulator gaps), and destroys it, checking through the API that
- * nothing it created remains. See README "Emulated apply" for what this proves and what it cannot.
+ * nothing it created remains. See docs/development.md, "Emulated apply", for what this proves and what it cannot.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -37,7 +37,7 @@ type Json = any;
 const MOTO_VERSION = '5.2.1';
 const VENV = join(ROOT, '.venv-emulator');
 const PYTHON = join(VENV, 'bin', 'python');
-const HERE = join(ROOT, '.ci', 'apply-emulated');
+const HERE = join(ROOT, 'tools', 'apply-emulated');
 const EMULATED_DIR = join(WORK, 'emulated');
 /** Stacks applied at once (each shares its account's emulator); 2 cores. */
 const CONCURRENCY = 3;

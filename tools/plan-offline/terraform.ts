@@ -140,7 +140,7 @@ export function writeMirrorConfig(path: string, mirror: Mirror): void {
 export function synthesizeAll(): void {
   const synth = spawnSync(
     process.execPath,
-    [require.resolve('tsx/cli'), join(ROOT, '.ci', 'synth-checked.ts'), SYNTH_DIR],
+    [require.resolve('tsx/cli'), join(ROOT, 'tools', 'synth-checked.ts'), SYNTH_DIR],
     { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } },
   );
   if (synth.status !== 0) throw new ToolingError(`synth failed:\n${synth.stderr}${synth.stdout}`);
