@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkNode, checkPlaceholders, checkProviders, checkTerraform } from '../tools/doctor';
+import { checkAws, checkNode, checkPlaceholders, checkProviders, checkTerraform } from '../tools/doctor';
+import { answer, awsEndpoint, type AwsEndpoint } from './support/aws-endpoint';
 import { environments } from '../stacks/config/environments';
 import { loadEnvironments } from '../stacks/config/load';
 
@@ -84,5 +85,40 @@ describe('doctor, where the providers come from', () => {
     });
     expect((await checkProviders(false, async () => true)).status).toBe('ok');
     expect((await checkProviders(true)).status).toBe('skipped');
+  });
+});
+
+describe('doctor, with credentials (against a local endpoint answering in STS wire format)', () => {
+  const saved = { ...process.env };
+  let endpoint: AwsEndpoint;
+  beforeAll(async () => {
+    // STS GetCallerIdentity as its API reference shows it: the caller is in account 123456789012.
+    endpoint = await awsEndpoint((call) => {
+      if (call.operation === 'GetCallerIdentity') return answer('sts', 'GetCallerIdentity');
+      throw new Error(`unexpected ${call.service}:${call.operation}`);
+    });
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: endpoint.url,
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+  });
+  afterAll(async () => {
+    process.env = { ...saved };
+    await endpoint.close();
+  });
+
+  it('refuses credentials for another account than the environment, and checks nothing else with them', async () => {
+    const findings = await checkAws(dev);
+    expect(findings).toEqual([
+      {
+        check: 'Credentials',
+        status: 'fix',
+        detail:
+          'they are for account 123456789012, but dev is for 111111111111 (the provider refuses any other). Fix: use a profile of 111111111111, or correct accountId',
+      },
+    ]);
+    expect(endpoint.calls.map((call) => call.operation)).toEqual(['GetCallerIdentity']);
   });
 });

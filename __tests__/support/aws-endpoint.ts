@@ -85,9 +85,10 @@ function parse(request: IncomingMessage, text: string): WireCall {
     const [prefix, operation] = target.split('.');
     return { service: TARGET_PREFIXES[prefix] ?? prefix, operation, input: text ? JSON.parse(text) : {} };
   }
-  // awsQuery (Elastic Load Balancing v2): a form with Action and Version.
+  // awsQuery (Elastic Load Balancing v2, STS): a form with Action and the API's Version.
   const params = Object.fromEntries(new URLSearchParams(text));
-  return { service: 'elastic-load-balancing-v2', operation: String(params.Action), input: params };
+  const service = params.Version === '2011-06-15' ? 'sts' : 'elastic-load-balancing-v2';
+  return { service, operation: String(params.Action), input: params };
 }
 
 /**
