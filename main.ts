@@ -10,28 +10,20 @@ import { HookCheckError } from './stacks/validation/hook-check';
  * every configured environment is validated either way.
  */
 function main(): void {
+  const selected = parseSelection(process.env.ENVIRONMENT);
   let configs;
-  try {
-    configs = loadEnvironments(environments, parseSelection(process.env.ENVIRONMENT));
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-
   let outdir;
   try {
+    configs = loadEnvironments(environments, selected);
     outdir = synthesizeApp(configs);
   } catch (error) {
-    if (error instanceof HookCheckError) {
+    if (error instanceof ConfigError || error instanceof HookCheckError) {
       console.error(error.message);
       process.exit(1);
     }
     throw error;
   }
-  if (parseSelection(process.env.ENVIRONMENT).length === 0) {
+  if (selected.length === 0) {
     const stale = removeStaleStacks(outdir, configs, __dirname);
     for (const message of [...stale.removed, ...stale.refused]) console.warn(message);
     if (stale.refused.length > 0) process.exitCode = 1;

@@ -201,7 +201,7 @@ export async function latestCodeDeployId(clients: Clients, target: Target): Prom
 }
 
 /** ECS statuses of a deployment that is rolling back (StopServiceDeployment ROLLBACK, a failed hook or alarm). */
-const ECS_ROLLING_BACK = ['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS'];
+export const ECS_ROLLING_BACK = ['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS'];
 
 const ECS_OUTCOMES: Readonly<Record<string, Outcome>> = {
   SUCCESSFUL: 'succeeded',
@@ -283,16 +283,23 @@ export async function hookVerdicts(clients: Clients, target: Target, since: Date
         filterPattern: target.engine === 'ecs' ? '"verdict"' : '"reporting"',
       },
     );
-    let read = 0;
-    for await (const { events = [] } of pages) {
+    for await (const { events = [] } of firstPages(pages, MAX_LOG_PAGES_PER_POLL)) {
       for (const event of events) {
         const line = parseLogLine(event.message ?? '');
         if (line) verdicts.push(verdictOf(line, new Date(event.timestamp ?? 0)));
       }
-      if (++read >= MAX_LOG_PAGES_PER_POLL) break;
     }
   }
   return verdicts.sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
+/** At most `max` pages of an SDK paginator: each poll reads a bounded number of pages. */
+export async function* firstPages<T>(pages: AsyncIterable<T>, max: number): AsyncGenerator<T> {
+  let read = 0;
+  for await (const page of pages) {
+    yield page;
+    if (++read >= max) return;
+  }
 }
 
 function verdictOf(line: Record<string, unknown>, at: Date): HookVerdict {

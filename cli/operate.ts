@@ -3,7 +3,7 @@ import { DescribeServiceDeploymentsCommand, StopServiceDeploymentCommand } from 
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { APPROVAL_SIGNALS, approvalParameterName, lastPartOf } from '../hooks/contract';
 import type { Clients } from './clients';
-import { codeDeployView, latestServiceDeployment, type DeploymentView } from './observe';
+import { codeDeployView, ECS_ROLLING_BACK, firstPages, latestServiceDeployment, type DeploymentView } from './observe';
 import type { Target } from './target';
 
 /** What promote or rollback did, or why it refused: exit 0 when it acted, 1 when there was nothing to act on. */
@@ -14,7 +14,6 @@ export interface Result {
 
 const RUNNING_CODEDEPLOY = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'] as const;
 const RUNNING_ECS = ['PENDING', 'IN_PROGRESS'];
-const ROLLING_BACK_ECS = ['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS'];
 /** One deployment of a group runs at a time and later ones queue: a few pages cover them all. */
 const MAX_RUNNING_PAGES = 3;
 
@@ -29,11 +28,7 @@ async function runningCodeDeploys(clients: Clients, target: Target): Promise<Dep
       includeOnlyStatuses: [...RUNNING_CODEDEPLOY],
     },
   );
-  let read = 0;
-  for await (const { deployments = [] } of pages) {
-    ids.push(...deployments);
-    if (++read >= MAX_RUNNING_PAGES) break;
-  }
+  for await (const { deployments = [] } of firstPages(pages, MAX_RUNNING_PAGES)) ids.push(...deployments);
   return Promise.all(ids.map((id) => codeDeployView(clients, target, id)));
 }
 
@@ -63,7 +58,7 @@ async function runningEcs(clients: Clients, target: Target): Promise<RunningEcs>
     new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }),
   );
   const status = serviceDeployments[0]?.status ?? '';
-  if (ROLLING_BACK_ECS.includes(status)) return { state: 'rolling-back', arn };
+  if (ECS_ROLLING_BACK.includes(status)) return { state: 'rolling-back', arn };
   if (!RUNNING_ECS.includes(status)) return undefined;
   return { state: 'running', arn, revisionArn: serviceDeployments[0].targetServiceRevision?.arn ?? '' };
 }

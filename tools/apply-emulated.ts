@@ -273,10 +273,14 @@ async function main(): Promise<void> {
   console.log(`${description}; moto ${MOTO_VERSION} on 127.0.0.1`);
   installEmulator();
 
-  const accountOf = (stack: string): string =>
-    JSON.parse(readFileSync(join(SYNTH_DIR, 'stacks', stack, 'cdk.tf.json'), 'utf8')).provider.aws[0]
-      .allowed_account_ids?.[0] ?? '123456789012';
-  const accounts = [...new Set(stacks.map(accountOf))];
+  const accountOf = new Map(
+    stacks.map((stack) => [
+      stack,
+      JSON.parse(readFileSync(join(SYNTH_DIR, 'stacks', stack, 'cdk.tf.json'), 'utf8')).provider.aws[0]
+        .allowed_account_ids?.[0] ?? '123456789012',
+    ]),
+  );
+  const accounts = [...new Set(accountOf.values())];
   const emulators: Emulator[] = [];
   const stop = () => stopEmulators(emulators);
   process.once('SIGINT', stop);
@@ -285,7 +289,7 @@ async function main(): Promise<void> {
     for (const account of accounts) emulators.push(await startEmulator(account));
     const byAccount = new Map(emulators.map((emulator) => [emulator.account, emulator]));
     const outcomes = await inParallel(stacks, CONCURRENCY, (stack) =>
-      emulate(stack, byAccount.get(accountOf(stack))!, mirror, env),
+      emulate(stack, byAccount.get(accountOf.get(stack)!)!, mirror, env),
     );
     report(outcomes, verbose);
     const failed = outcomes.filter((outcome) => !outcome.ok).length;

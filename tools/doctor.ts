@@ -18,6 +18,7 @@ import { environments } from '../stacks/config/environments';
 import { ConfigError, loadEnvironments } from '../stacks/config/load';
 import { placeholdersIn } from '../stacks/config/placeholders';
 import type { EnvironmentConfig } from '../stacks/config/schema';
+import { compareVersions } from './plan-offline/work-copy';
 
 type Status = 'ok' | 'fix' | 'skipped';
 export interface Finding {
@@ -56,7 +57,8 @@ export function checkTerraform(config: EnvironmentConfig, run = spawnSync): Find
   }
   const version = String(JSON.parse(String(result.stdout)).terraform_version);
   const needed = config.state ? MIN_TERRAFORM.withState : MIN_TERRAFORM.local;
-  return compare(version, needed) >= 0
+  // A pre-release (1.10.0-beta1) counts as its release.
+  return compareVersions(version.split('-')[0], needed) >= 0
     ? { check: 'Terraform', status: 'ok', detail: version }
     : {
         check: 'Terraform',
@@ -235,12 +237,6 @@ async function attempt(check: string, run: () => Promise<Finding>): Promise<Find
 function describe(error: unknown): string {
   const { name, message } = error as Error;
   return `${name}: ${message}`;
-}
-
-function compare(a: string, b: string): number {
-  const [pa, pb] = [a, b].map((v) => v.split(/[.-]/).map((n) => Number.parseInt(n, 10) || 0));
-  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return Math.sign((pa[i] ?? 0) - (pb[i] ?? 0));
-  return 0;
 }
 
 export async function doctor(name: string, offline: boolean): Promise<Finding[]> {
