@@ -11,6 +11,28 @@ if (!dev) throw new Error('.ci/variants.ts derives its variants from the shipped
 
 export const VARIANTS: readonly EnvironmentInput[] = [
   {
+    // Build once, promote within one account: "lab" builds (like dev), "labnext" promotes from it in
+    // the same account, with no approval and the ECS engine, so its image file is imagedefinitions.json.
+    // The shipped prod covers the cross-account promotion with an approval and CodeDeploy.
+    ...structuredClone(dev),
+    name: 'lab',
+    network: { ...structuredClone(dev.network), vpcCidr: '10.40.0.0/16' },
+  },
+  {
+    ...structuredClone(dev),
+    name: 'labnext',
+    network: { ...structuredClone(dev.network), vpcCidr: '10.50.0.0/16' },
+    pipeline: {
+      ...structuredClone(dev.pipeline),
+      branch: undefined,
+      source: { provider: 'Promotion', from: 'lab', approval: false },
+      engine: 'ecs',
+      trafficShift: 'Linear10PercentEvery1Minutes',
+      waitForRerouteMinutes: 0,
+      deployTimeoutMinutes: 30,
+    },
+  },
+  {
     // HTTPS on both listeners, the 80 -> 443 redirect listener and a Route 53 alias record.
     ...structuredClone(dev),
     name: 'devhttps',

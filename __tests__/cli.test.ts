@@ -532,7 +532,7 @@ describe('bluegreen usage', () => {
     [['watch', 'dev', '--interval', '0'], 'must be a positive number'],
     [
       ['watch', 'prod', '--until', 'operater'],
-      'not a stage or step of prod (codedeploy engine). Use one of: Source, Build, Deploy, BeforeInstall, Install',
+      'not a stage or step of prod (codedeploy engine). Use one of: Source, Import, Approve, Deploy, BeforeInstall, Install',
     ],
     [['watch', 'prod', '--until', 'operater'], 'AfterAllowTraffic, or operator.'],
     [['watch', 'staging', '--until', 'BAKE'], 'POST_TEST_TRAFFIC_SHIFT'],

@@ -7,13 +7,13 @@ import { ConfigError, loadEnvironments, parseSelection } from '../stacks/config/
 import type { EnvironmentInput } from '../stacks/config/schema';
 import { shiftMinutes, trafficShift } from '../stacks/config/traffic-shift';
 import { deploymentWaitingTime, describeWaitingTime } from '../stacks/config/waiting-time';
-import { devWith, shipped, synthesize } from './support/synth';
+import { devWith, shipped, synthesize, withPeers } from './support/synth';
 
 /** Expects loading to fail with one message naming the environment, the field and the fix. */
 function expectRejected(input: EnvironmentInput, field: string, ...details: string[]): void {
   let message = '';
   try {
-    loadEnvironments([input]);
+    loadEnvironments(withPeers(input));
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     message = (error as Error).message;
@@ -375,7 +375,7 @@ describe('deployment engine', () => {
   });
 
   it('accepts the long operator wait prod uses on CodeDeploy, which has no pipeline timeout to fit', () => {
-    expect(() => loadEnvironments([shipped('prod')])).not.toThrow();
+    expect(() => loadEnvironments(withPeers(shipped('prod')))).not.toThrow();
   });
 });
 

@@ -235,15 +235,18 @@ describe('DeliveryPipeline with any deployment engine', () => {
     new DeliveryPipeline(scope, 'pipeline', {
       source: new SourceRepository(scope, 'source', { branch: 'main' }),
       artifactStore,
-      build: new ImageBuild(scope, 'build', {
+      image: new ImageBuild(scope, 'build', {
         registry: { repositoryUrl: 'r.example/web-test', repositoryName: 'web-test', grantPush: () => undefined },
         artifactStore,
         timeoutMinutes: 20,
         architecture: 'x86_64',
         imageFile: engine.imageFile.name,
         containerName: 'app',
+        commitId: '#{SourceVariables.CommitId}',
       }),
+      imageInput: 'source',
       engine,
+      commitId: '#{SourceVariables.CommitId}',
     });
   });
   const pipeline = only(json, 'aws_codepipeline');

@@ -11,10 +11,13 @@ import {
   type Json,
   type Synthesized,
   appRepository,
+  prodFromRepository,
 } from './support/synth';
 
 const dev = synthesize(shipped('dev'));
-const prod = synthesize(shipped('prod'));
+// Shipped prod promotes dev's images (promotion.test.ts); built from its own repository instead (the
+// README's way back), it is the pipeline every building environment with CodeDeploy has.
+const prod = synthesize(prodFromRepository());
 
 /** Configuration keys AWS documents for each action provider (CodePipeline action structure reference). */
 const DOCUMENTED_KEYS: Record<string, { required: string[]; optional: string[] }> = {
@@ -62,7 +65,7 @@ describe.each([
   const bucket = stack.resource('aws_s3_bucket');
   const key = stack.resource('aws_kms_key');
   const repository = stack.resource('aws_codecommit_repository');
-  const project = stack.resource('aws_codebuild_project');
+  const project = stack.resource('aws_codebuild_project', (p) => p.name.endsWith('-image'));
   const application = stack.resource('aws_codedeploy_app');
   const group = stack.resource('aws_codedeploy_deployment_group');
   const listener = (port: number) => stack.resource('aws_lb_listener', (l) => l.port === port);
@@ -75,9 +78,11 @@ describe.each([
       expect(pipeline.depends_on).toContain(`aws_s3_object.${stack.resource('aws_s3_object').name}`);
     });
 
-    it('is a V2 pipeline with stages Source -> Build -> Deploy, storing artifacts encrypted with the environment key', () => {
+    it('is a V2 pipeline with stages Source -> Build -> Deploy (-> Promote where others promote from it), storing artifacts encrypted with the environment key', () => {
       expect(pipeline.pipeline_type).toBe('V2');
-      expect(pipeline.stage.map((s: Json) => s.name)).toEqual(['Source', 'Build', 'Deploy']);
+      // Shipped prod promotes from dev, so dev's pipeline ends by starting prod's (promotion.test.ts).
+      const promotes = config.name === 'dev' ? ['Promote'] : [];
+      expect(pipeline.stage.map((s: Json) => s.name)).toEqual(['Source', 'Build', 'Deploy', ...promotes]);
       expect(pipeline.artifact_store).toEqual([
         { location: bucket.ref('bucket'), type: 'S3', encryption_key: { id: key.ref('arn'), type: 'KMS' } },
       ]);
@@ -254,7 +259,7 @@ describe.each([
       // LOCAL_SOURCE_CACHE caches git checkouts; a CODEPIPELINE source arrives as an artifact, so it would do nothing.
       expect(project.config.cache).toEqual({ type: 'LOCAL', modes: ['LOCAL_DOCKER_LAYER_CACHE'] });
       expect(project.config.encryption_key).toBe(key.ref('arn'));
-      const logs = stack.resource('aws_cloudwatch_log_group', (g) => g.name.startsWith('/codebuild/'));
+      const logs = stack.resource('aws_cloudwatch_log_group', (g) => g.name === `/codebuild/${project.config.name}`);
       expect(project.config.logs_config.cloudwatch_logs.group_name).toBe(logs.ref('name'));
       expect(logs.config.retention_in_days).toBe(config.logRetentionDays);
     });
@@ -423,9 +428,11 @@ describe.each([
       expect(allowing(statements, 'codecommit:GetBranch')).toEqual([
         expect.objectContaining({ Resource: repository.ref('arn') }),
       ]);
-      expect(allowing(statements, 'codebuild:StartBuild')).toEqual([
-        expect.objectContaining({ Resource: project.ref('arn') }),
-      ]);
+      const promote =
+        config.name === 'dev' ? [stack.resource('aws_codebuild_project', (p) => p.name === 'web-dev-promote')] : [];
+      expect(allowing(statements, 'codebuild:StartBuild')).toEqual(
+        [project, ...promote].map((p) => expect.objectContaining({ Resource: p.ref('arn') })),
+      );
     });
 
     it("gives the build CodeBuild's documented bucket-level S3 actions, and the pipeline no ACL access", () => {

@@ -416,7 +416,8 @@ describe('arm64 (container.architecture, the devextra variant)', () => {
   const arm = synthesize(VARIANTS.find((variant) => variant.name === 'devextra')!);
   const x86 = synthesize(shipped('dev'));
   const platform = (stack: typeof arm) => stack.resource('aws_ecs_task_definition').config.runtime_platform;
-  const build = (stack: typeof arm) => stack.resource('aws_codebuild_project').config.environment;
+  const build = (stack: typeof arm) =>
+    stack.resource('aws_codebuild_project', (p) => p.name.endsWith('-image')).config.environment;
 
   // devextra deploys with the ECS engine, which copies the service's task definition for each revision;
   // the CodeDeploy engine registers taskdef.json instead, so it must say ARM64 too.

@@ -1,6 +1,6 @@
 import { ServiceDeploymentLifecycleStage } from '@aws-sdk/client-ecs';
 import { ECS_LIFECYCLE_HOOKS, LIFECYCLE_HOOKS } from '../hooks/contract';
-import { hookFunctionName, PIPELINE_STAGES, resourceNames } from '../stacks/config/names';
+import { hookFunctionName, pipelineStages, resourceNames } from '../stacks/config/names';
 import type { EnvironmentConfig } from '../stacks/config/schema';
 import { deploymentWaitingTime } from '../stacks/config/waiting-time';
 
@@ -44,6 +44,11 @@ export interface Target {
   /** The pipeline's stages, and the deployment's lifecycle steps on this engine: what --until may name. */
   readonly pipelineStages: readonly string[];
   readonly lifecycleSteps: readonly string[];
+  /** The environment whose images this one deploys (by digest), and whether a person approves each. */
+  readonly promotedFrom?: string;
+  readonly approval: boolean;
+  /** The environments that promote from this one. */
+  readonly promotesTo: readonly string[];
 }
 
 export function targetOf(config: EnvironmentConfig): Target {
@@ -71,8 +76,15 @@ export function targetOf(config: EnvironmentConfig): Target {
     approvalParameterPrefix: names.approvalParameterPrefix,
     expectedMinutes: deploymentWaitingTime(config).totalMinutes,
     operatorWaitMinutes: config.pipeline.waitForRerouteMinutes,
-    pipelineStages: Object.values(PIPELINE_STAGES),
+    pipelineStages: pipelineStages({
+      promotedFrom: config.promotion.from,
+      approval: config.promotion.approval,
+      promotesTo: config.promotion.to,
+    }),
     // ECS: the service deployment's lifecycle stages as the ECS API model names them.
     lifecycleSteps: engine === 'ecs' ? Object.values(ServiceDeploymentLifecycleStage) : [...CODEDEPLOY_ECS_STEPS],
+    promotedFrom: config.promotion.from?.name,
+    approval: config.promotion.approval,
+    promotesTo: config.promotion.to.map((peer) => peer.name),
   };
 }

@@ -63,6 +63,7 @@ export class EnvironmentStack extends TerraformStack {
           });
     this.delivery = new Delivery(this, 'delivery', {
       settings: config.pipeline,
+      promotion: config.promotion,
       allowDestroyWithData: config.allowDestroyWithData,
       architecture: config.container.architecture,
       registry,
@@ -70,6 +71,7 @@ export class EnvironmentStack extends TerraformStack {
       containerName: config.container.name,
       notifications,
     });
+    registry.allowPromotedPulls(config.promotion.to);
     this.addOutputs(config);
   }
 
@@ -89,7 +91,8 @@ export class EnvironmentStack extends TerraformStack {
       ecr_repository_url: { value: registry.repositoryUrl, description: 'Images the pipeline builds' },
       ecs_cluster_name: { value: fargate.clusterName, description: 'ECS cluster' },
       ecs_service_name: { value: fargate.serviceName, description: 'ECS service' },
-      ...source.outputs,
+      ...(source?.outputs ?? {}),
+      ...promotionOutputs(config, this.delivery.promotionStartRoleArn),
       pipeline_name: { value: pipeline.pipelineName, description: 'CodePipeline' },
       pipeline_console_url: {
         value: `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${pipeline.pipelineName}/view?region=${region}`,
@@ -100,6 +103,33 @@ export class EnvironmentStack extends TerraformStack {
     };
     for (const [name, output] of Object.entries(outputs)) new TerraformOutput(this, name, output);
   }
+}
+
+/** Where a promoted environment's images come from, and who may start its pipeline. */
+function promotionOutputs(config: EnvironmentConfig, startRoleArn: string | undefined) {
+  const { from, to } = config.promotion;
+  return {
+    ...(from && startRoleArn
+      ? {
+          promoted_from: {
+            value: `${from.name} (account ${from.accountId}): its tested images, by digest${config.promotion.approval ? ', after an approval' : ''}`,
+            description: 'Nothing is built here: the upstream Promote stage starts this pipeline',
+          },
+          promotion_start_role_arn: {
+            value: startRoleArn,
+            description: `${from.name}'s Promote step assumes this role`,
+          },
+        }
+      : {}),
+    ...(to.length > 0
+      ? {
+          promotes_to: {
+            value: to.map((peer) => peer.name).join(', '),
+            description: 'Started with each image this environment deployed (the Promote stage)',
+          },
+        }
+      : {}),
+  };
 }
 
 /** The provider, pinned to the environment's account and tagging everything it creates. */

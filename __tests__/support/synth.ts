@@ -73,12 +73,30 @@ export class Synthesized {
   }
 }
 
-/** Validates and synthesizes one environment, as main.ts would. */
-export function synthesize(input: EnvironmentInput): Synthesized {
-  const [config] = loadEnvironments([input]);
+/**
+ * The shipped environments with `input` in place of the one of its name (or added): an environment is
+ * validated with the others, since a promotion names its upstream.
+ */
+export function withPeers(input: EnvironmentInput): EnvironmentInput[] {
+  return [...environments.filter((env) => env.name !== input.name), input];
+}
+
+/** Validates (with the shipped environments as its peers) and synthesizes one environment, as main.ts would. */
+export function synthesize(
+  input: EnvironmentInput,
+  peers: readonly EnvironmentInput[] = withPeers(input),
+): Synthesized {
+  const [config] = loadEnvironments(peers, [input.name]);
   const app: App = Testing.app();
   const stack = new EnvironmentStack(app, { config });
   return new Synthesized(config, JSON.parse(Testing.synth(stack)));
+}
+
+/** Shipped prod built from its own CodeCommit repository instead of promoting dev's images (the README's way back). */
+export function prodFromRepository(): EnvironmentInput {
+  const prod = structuredClone(shipped('prod'));
+  prod.pipeline = { ...prod.pipeline, branch: 'main', source: { provider: 'CodeCommit' } };
+  return prod;
 }
 
 /** The shipped configuration of a named environment (stacks/config/environments.ts). */

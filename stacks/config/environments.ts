@@ -85,7 +85,10 @@ export const environments: EnvironmentInput[] = [
     },
     registry: { keepImages: 50 },
     pipeline: {
-      branch: 'main',
+      // Build once, promote: prod deploys exactly the image (by digest) that dev built and deployed,
+      // after an approval, copied into prod's own registry. To build prod from a repository instead,
+      // replace this with e.g. `source: { provider: 'CodeCommit' }` and `branch: 'main'`.
+      source: { provider: 'Promotion', from: 'dev', approval: true },
       trafficShift: 'Canary10Percent5Minutes',
       waitForRerouteMinutes: 60, // an operator reroutes after checking the QA listener
       terminationWaitMinutes: 15, // the old task set stays for a fast rollback

@@ -1,6 +1,14 @@
 import type { z } from 'zod';
 import { closest } from './aws-rules';
-import { environmentSchema, fieldsAt, formatPath, type EnvironmentConfig, type EnvironmentInput } from './schema';
+import { resolvePromotions } from './promotion';
+import {
+  environmentSchema,
+  fieldsAt,
+  formatPath,
+  type EnvironmentConfig,
+  type EnvironmentInput,
+  type ValidatedEnvironment,
+} from './schema';
 
 /** A configuration problem a user can fix; main.ts prints it without a stack trace. */
 export class ConfigError extends Error {
@@ -17,7 +25,7 @@ export function loadEnvironments(
   selected: readonly string[] = [],
 ): EnvironmentConfig[] {
   const problems: string[] = [];
-  const configs: EnvironmentConfig[] = [];
+  const valid: ValidatedEnvironment[] = [];
   const seen = new Set<string>();
 
   inputs.forEach((input, index) => {
@@ -27,11 +35,12 @@ export function loadEnvironments(
     }
     seen.add(input?.name);
     const result = environmentSchema.safeParse(input);
-    if (result.success) configs.push(result.data);
+    if (result.success) valid.push(result.data);
     else problems.push(...result.error.issues.flatMap((issue) => describe(issue, input, label)));
   });
 
   const known = inputs.map((input) => input?.name);
+  const configs: EnvironmentConfig[] = resolvePromotions(valid, known, problems);
   for (const name of selected) {
     if (!known.includes(name)) {
       problems.push(

@@ -9,8 +9,47 @@ import type { HookName } from '../../hooks/contract';
  * The pipeline's stages, and the Source stage's action that fetches the application: `bluegreen`
  * reads runs by these names.
  */
-export const PIPELINE_STAGES = { source: 'Source', build: 'Build', deploy: 'Deploy' } as const;
+export const PIPELINE_STAGES = {
+  source: 'Source',
+  build: 'Build',
+  /** Promoted environments: copy the upstream's image by digest, instead of building. */
+  import: 'Import',
+  /** Promoted environments with an approval: a person approves the copied image. */
+  approve: 'Approve',
+  deploy: 'Deploy',
+  /** Environments others promote from: start their pipelines with the image just deployed. */
+  promote: 'Promote',
+} as const;
 export const APPLICATION_ACTION = 'Application';
+
+/** What a pipeline's stage list depends on. */
+interface StageShape {
+  readonly promotedFrom?: unknown;
+  readonly approval: boolean;
+  readonly promotesTo: readonly unknown[];
+}
+
+/** The stages of an environment's pipeline, in order: the stack builds them, `bluegreen` reads runs by them. */
+export function pipelineStages({ promotedFrom, approval, promotesTo }: StageShape): string[] {
+  const s = PIPELINE_STAGES;
+  return [
+    s.source,
+    ...(promotedFrom ? [s.import, ...(approval ? [s.approve] : [])] : [s.build]),
+    s.deploy,
+    ...(promotesTo.length > 0 ? [s.promote] : []),
+  ];
+}
+
+/**
+ * Variables a promoted environment's pipeline is started with (CodePipeline V2 pipeline variables):
+ * the upstream's Promote step sets them, the Import step and the approval read them.
+ */
+export const PROMOTION_VARIABLES = {
+  digest: 'ImageDigest',
+  commit: 'CommitId',
+  upstreamDeployment: 'UpstreamDeploymentId',
+  upstreamExecution: 'UpstreamExecutionId',
+} as const;
 
 /** Maximum length AWS accepts for each kind of name. */
 export const NAME_LIMITS = {
@@ -57,6 +96,11 @@ export const NAME_LIMITS = {
   ecsInfrastructureRole: 64,
   ecsHookInvokeRole: 64,
   approvalParameterPrefix: 900,
+  promoteProject: 255,
+  promoteRole: 64,
+  importProject: 255,
+  importRole: 64,
+  promotionStartRole: 64,
 } as const;
 
 export type ResourceNames = { readonly [K in keyof typeof NAME_LIMITS]: string } & {
@@ -67,6 +111,8 @@ export type ResourceNames = { readonly [K in keyof typeof NAME_LIMITS]: string }
   readonly keyAlias: string;
   readonly alarmPrefix: string;
   readonly flowLogGroup: string;
+  readonly promoteLogGroup: string;
+  readonly importLogGroup: string;
 };
 
 export function resourceNames(
@@ -115,6 +161,15 @@ export function resourceNames(
     flowLogGroup: `/vpc/${prefix}/flow-logs`,
     securityGroupHooks: `${prefix}-codedeploy-hooks`,
     securityGroupEndpoints: `${prefix}-endpoints`,
+    // Build once, promote: the upstream's step that starts downstream pipelines, the downstream's copy
+    // step, and the role the upstream assumes to start the downstream pipeline.
+    promoteProject: `${prefix}-promote`,
+    promoteRole: `${prefix}-promote`,
+    promoteLogGroup: `/codebuild/${prefix}-promote`,
+    importProject: `${prefix}-import`,
+    importRole: `${prefix}-import`,
+    importLogGroup: `/codebuild/${prefix}-import`,
+    promotionStartRole: `${prefix}-promotion-start`,
     ...hookAndEngineNames(prefix, app, environment),
   };
 }

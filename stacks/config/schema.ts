@@ -10,6 +10,7 @@ import {
 } from './aws-rules';
 import { cidrContains, cidrsOverlap, cidrSubnet, formatCidr, parseCidr, type Cidr } from './cidr';
 import { MAX_PREFIX_LENGTH, namesOverLimit, resourceNames } from './names';
+import type { Promotions } from './promotion';
 import { TRAFFIC_SHIFTS } from './traffic-shift';
 import { describeWaitingTime, deploymentWaitingTime } from './waiting-time';
 
@@ -43,6 +44,9 @@ export const CPU_ARCHITECTURES = ['x86_64', 'arm64'] as const;
 
 /** Where the pipeline's source comes from: CodeCommit, or a CodeConnections provider. */
 export const SOURCE_PROVIDERS = ['CodeCommit', 'GitHub', 'GitHubEnterpriseServer', 'GitLab', 'Bitbucket'] as const;
+
+/** The source that is another environment: its tested image, by digest, instead of a repository. */
+export const PROMOTION = 'Promotion';
 
 /** Retention periods CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [
@@ -265,12 +269,23 @@ const environmentFields = z.strictObject({
       source: z
         .strictObject({
           provider: z
-            .enum(SOURCE_PROVIDERS, {
-              error: `must be one of ${SOURCE_PROVIDERS.join(', ')}. Fix: use "CodeCommit" or "GitHub"`,
+            .enum([...SOURCE_PROVIDERS, PROMOTION], {
+              error: `must be one of ${[...SOURCE_PROVIDERS, PROMOTION].join(', ')}. Fix: use "CodeCommit", "GitHub", or "Promotion" with \`from\``,
             })
             .default('CodeCommit')
             .describe(
-              'Where the application code lives: a CodeCommit repository the stack creates, or a repository reached through an AWS CodeConnections connection.',
+              'Where the application comes from: a CodeCommit repository the stack creates, a repository reached through an AWS CodeConnections connection, or `Promotion`: the image another environment built and deployed (see "Build once, promote").',
+            ),
+          from: pattern(/^[a-z][a-z0-9]{1,9}$/, 'must name another environment. Fix: use its name, e.g. "dev"')
+            .optional()
+            .describe(
+              '`Promotion` only: the environment whose successfully deployed image (by digest) this one deploys. Same region, same container name and architecture; any account.',
+            ),
+          approval: z
+            .boolean({ error: 'must be true or false' })
+            .optional()
+            .describe(
+              '`Promotion` only: a manual approval (CodePipeline) after the image is copied and before it deploys, announced on the notification topic. Default true.',
             ),
           repository: pattern(
             /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/,
@@ -611,10 +626,19 @@ function validateEndpoints(network: Fields['network'], issue: IssueReporter): vo
   }
 }
 
-/** CodeCommit takes no connection fields; a connection source needs its repository. */
+/** CodeCommit takes no connection fields; a connection source needs its repository; a promotion names its upstream. */
 function validateSource(env: Fields, issue: IssueReporter): void {
   const source = env.pipeline.source;
   const path = ['pipeline', 'source'];
+  if (source.provider === PROMOTION) {
+    validatePromotionSource(env, issue);
+    return;
+  }
+  for (const field of ['from', 'approval'] as const) {
+    if (source[field] !== undefined) {
+      issue([...path, field], 'applies to promotions only. Fix: remove it, or set provider to "Promotion"');
+    }
+  }
   if (source.provider === 'CodeCommit') {
     for (const field of ['repository', 'connectionArn'] as const) {
       if (source[field] !== undefined) {
@@ -640,6 +664,28 @@ function validateSource(env: Fields, issue: IssueReporter): void {
       usedBy: 'the pipeline',
       fix: "use a connection in the environment's account and region",
     });
+  }
+}
+
+/** A promotion names another environment and takes no repository fields (the other environment's config is checked in load.ts). */
+function validatePromotionSource(env: Fields, issue: IssueReporter): void {
+  const source = env.pipeline.source;
+  const path = ['pipeline', 'source'];
+  if (source.from === undefined) {
+    issue([...path, 'from'], 'is required for a promotion. Fix: name the environment to promote from, e.g. "dev"');
+  } else if (source.from === env.name) {
+    issue([...path, 'from'], `is this environment itself. Fix: name the environment whose images ${env.name} deploys`);
+  }
+  for (const field of ['repository', 'connectionArn'] as const) {
+    if (source[field] !== undefined) {
+      issue(
+        [...path, field],
+        `does not apply to a promotion: ${env.name} deploys what its upstream built. Fix: remove it`,
+      );
+    }
+  }
+  if (source.filePaths.length > 0) {
+    issue([...path, 'filePaths'], 'does not apply to a promotion. Fix: remove it');
   }
 }
 
@@ -798,5 +844,7 @@ export function defaultSubnets(vpc: Cidr, kind: 'publicSubnetCidrs' | 'privateSu
 
 /** What users write: defaults may be omitted. */
 export type EnvironmentInput = z.input<typeof environmentSchema>;
-/** What constructs receive: validated, defaults applied. */
-export type EnvironmentConfig = z.output<typeof environmentSchema>;
+/** One environment on its own: validated, defaults applied. */
+export type ValidatedEnvironment = z.output<typeof environmentSchema>;
+/** What constructs receive: validated, defaults applied, and its promotions resolved against the other environments. */
+export type EnvironmentConfig = ValidatedEnvironment & { readonly promotion: Promotions };

@@ -8,7 +8,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { EnvironmentContext } from '../shared/context';
-import { encryptDecryptStatement } from '../shared/environment-key';
+import { decryptStatement, encryptDecryptStatement } from '../shared/environment-key';
 import { grant, type RoleRef } from '../shared/iam';
 
 export interface ArtifactStoreProps {
@@ -119,16 +119,23 @@ export class ArtifactStore extends Construct {
    * service-role policy reads the bucket's ACL and location
    * (https://docs.aws.amazon.com/codebuild/latest/userguide/setting-up-service-role.html).
    */
-  grantReadWrite(role: RoleRef, policyName: string, options: { readBucketAcl?: boolean } = {}): void {
+  grantReadWrite(
+    role: RoleRef,
+    policyName: string,
+    options: { readBucketAcl?: boolean; readOnly?: boolean } = {},
+  ): void {
     const bucketActions = [
       's3:GetBucketLocation',
       's3:GetBucketVersioning',
       ...(options.readBucketAcl ? ['s3:GetBucketAcl'] : []),
     ];
     grant(this, policyName, role, [
-      { actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'], resources: [`${this.bucketArn}/*`] },
+      {
+        actions: ['s3:GetObject', 's3:GetObjectVersion', ...(options.readOnly ? [] : ['s3:PutObject'])],
+        resources: [`${this.bucketArn}/*`],
+      },
       { actions: bucketActions.sort(), resources: [this.bucketArn] },
-      encryptDecryptStatement(this.keyArn),
+      options.readOnly ? decryptStatement(this.keyArn) : encryptDecryptStatement(this.keyArn),
     ]);
   }
 }

@@ -1,14 +1,21 @@
 import { Construct } from 'constructs';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
-import { Codepipeline, type CodepipelineStage, type CodepipelineTrigger } from '@cdktf/provider-aws/lib/codepipeline';
+import {
+  Codepipeline,
+  type CodepipelineStage,
+  type CodepipelineStageAction,
+  type CodepipelineTrigger,
+  type CodepipelineVariable,
+} from '@cdktf/provider-aws/lib/codepipeline';
 import type { DeploymentEngine } from '../deployment/engine';
 import { EnvironmentContext } from '../shared/context';
-import { grant, serviceRole } from '../shared/iam';
+import { grant, serviceRole, type PolicyStatement } from '../shared/iam';
 import type { ArtifactStore } from './artifact-store';
 import type { DeploymentFiles } from './deployment-files';
 import { APPLICATION_ACTION, PIPELINE_STAGES } from '../config/names';
-import type { ImageBuild } from './image-build';
+import type { ImageStep } from './image-build';
+import type { PromotionPublisher } from './promotion';
 import type { PipelineSource } from './pipeline-source';
 
 /** Names of the artifacts passed between stages (the image's comes from the engine). */
@@ -23,21 +30,44 @@ export const SOURCE_VARIABLES = 'SourceVariables';
 /** Name of the Source stage's application action (pipeline triggers name it). */
 export { APPLICATION_ACTION };
 
+/** A manual approval before the Deploy stage, announced on the environment's topic. */
+export interface ApprovalGate {
+  readonly topicArn: string;
+  /** The key the topic is encrypted with: CodePipeline publishes as the pipeline role. */
+  readonly topicKeyArn: string;
+  /** What the notification and the console show the approver (pipeline variables allowed). */
+  readonly summary: string;
+  /** Where the approver looks first. */
+  readonly link: string;
+}
+
 export interface DeliveryPipelineProps {
-  /** The application code: its Source action, permissions and how pushes start the pipeline. */
-  readonly source: PipelineSource;
+  /** The application code: its Source action, permissions and how pushes start the pipeline. Absent in promoted environments. */
+  readonly source?: PipelineSource;
   readonly artifactStore: ArtifactStore;
-  /** The zipped appspec.yaml and taskdef.json, when the engine reads them: the pipeline starts once on creation. */
+  /** The zipped appspec.yaml and taskdef.json (and promotion.json), when something reads them: the pipeline starts once on creation. */
   readonly deploymentFiles?: DeploymentFiles;
-  readonly build: ImageBuild;
+  /** Build (from the source) or Import (a promoted digest): writes the engine's image file. */
+  readonly image: ImageStep;
+  /** Reads the Import step's input, the promotion record in the deployment files. */
+  readonly imageInput: 'source' | 'deploymentFiles';
+  readonly approval?: ApprovalGate;
   /** Supplies the Deploy stage's action and the permissions it needs. */
   readonly engine: DeploymentEngine;
+  /** Environments that promote from this one: the Promote stage after Deploy starts their pipelines. */
+  readonly publisher?: PromotionPublisher;
+  /** The commit id of a run: the source's variable, or the promotion's. */
+  readonly commitId: string;
+  /** Pipeline variables a run is started with (promoted environments). */
+  readonly variables?: CodepipelineVariable[];
 }
 
 /**
- * CodePipeline (V2): Source (the application commit, and the deployment files from S3 when the
- * engine reads them) -> Build (image) -> Deploy (the engine's action). Started on pushes to the branch, by an EventBridge rule
- * (CodeCommit) or a V2 trigger (connection sources); nothing polls.
+ * CodePipeline (V2), stages as `pipelineStages` lists them: Source (the application commit and/or the
+ * deployment files from S3) -> Build (image) or, promoted, Import (the upstream's digest) and
+ * Approve -> Deploy (the engine's action) -> Promote, where others promote from this environment.
+ * Started on pushes to the branch, by an EventBridge rule (CodeCommit) or a V2 trigger (connection
+ * sources), or by the upstream's Promote step; nothing polls.
  */
 export class DeliveryPipeline extends Construct {
   readonly pipelineName: string;
@@ -46,6 +76,32 @@ export class DeliveryPipeline extends Construct {
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
     const { artifactStore } = props;
+    const imageArtifact = props.engine.imageFile.artifact;
+    const stages: CodepipelineStage[] = [
+      this.sourceStage(props),
+      {
+        name: props.image.stageName,
+        action: [
+          props.image.action(
+            props.imageInput === 'source' ? ARTIFACTS.source : ARTIFACTS.deploymentFiles,
+            imageArtifact,
+          ),
+        ],
+      },
+      ...(props.approval ? [approvalStage(props.approval)] : []),
+      {
+        name: PIPELINE_STAGES.deploy,
+        action: [
+          props.engine.deployAction({
+            deploymentFiles: props.engine.deploymentFiles && ARTIFACTS.deploymentFiles,
+            image: imageArtifact,
+          }),
+        ],
+      },
+      ...(props.publisher
+        ? [{ name: PIPELINE_STAGES.promote, action: props.publisher.actions(imageArtifact, props.commitId) }]
+        : []),
+    ];
     const pipeline = new Codepipeline(this, 'pipeline', {
       name: EnvironmentContext.of(this).names.pipeline,
       pipelineType: 'V2',
@@ -54,19 +110,8 @@ export class DeliveryPipeline extends Construct {
       artifactStore: [
         { location: artifactStore.bucketName, type: 'S3', encryptionKey: { id: artifactStore.keyArn, type: 'KMS' } },
       ],
-      stage: [
-        this.sourceStage(props),
-        this.buildStage(props),
-        {
-          name: PIPELINE_STAGES.deploy,
-          action: [
-            props.engine.deployAction({
-              deploymentFiles: props.deploymentFiles && ARTIFACTS.deploymentFiles,
-              image: props.engine.imageFile.artifact,
-            }),
-          ],
-        },
-      ],
+      stage: stages,
+      ...(props.variables ? { variable: props.variables } : {}),
       // Connection sources start the pipeline through a V2 trigger filtered on the branch (and paths).
       ...triggers(props.source),
       // CodePipeline starts a run as soon as the pipeline exists: the deployment files must be there by then.
@@ -74,11 +119,11 @@ export class DeliveryPipeline extends Construct {
     });
     this.pipelineName = pipeline.name;
     this.pipelineArn = pipeline.arn;
-    const pattern = props.source.pushEventPattern();
-    if (pattern) this.startOnPush(props.source.branch, pattern);
+    const push = props.source?.pushEventPattern();
+    if (push) this.startOnPush(push.description, push.pattern);
   }
 
-  /** The role runs the three stages' actions and may do nothing else. */
+  /** The role runs the pipeline's actions and may do nothing else. */
   private serviceRole(props: DeliveryPipelineProps): string {
     const role = serviceRole(this, 'role', {
       name: EnvironmentContext.of(this).names.pipelineRole,
@@ -90,72 +135,47 @@ export class DeliveryPipeline extends Construct {
     });
     props.artifactStore.grantReadWrite(role, 'artifacts');
     grant(this, 'actions', role, [
-      ...props.source.pipelineStatements(),
-      {
-        sid: 'RunBuild',
-        actions: ['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild'],
-        resources: [props.build.projectArn],
-      },
+      ...(props.source?.pipelineStatements() ?? []),
+      ...props.image.pipelineStatements,
+      ...(props.approval ? approvalStatements(props.approval) : []),
       ...props.engine.pipelineStatements(),
+      ...(props.publisher?.pipelineStatements ?? []),
     ]);
     return role.arn;
   }
 
-  /** The application commit, and the deployment files cdktf uploaded (if the engine reads any). */
+  /** The application commit, and the deployment files cdktf uploaded (if anything reads them). */
   private sourceStage({ source, artifactStore, deploymentFiles }: DeliveryPipelineProps): CodepipelineStage {
-    const application = source.sourceAction({
-      actionName: APPLICATION_ACTION,
-      outputArtifact: ARTIFACTS.source,
-      namespace: SOURCE_VARIABLES,
-    });
-    if (!deploymentFiles) return { name: PIPELINE_STAGES.source, action: [application] };
-    return {
-      name: PIPELINE_STAGES.source,
-      action: [
-        application,
-        {
-          name: 'DeploymentFiles',
-          category: 'Source',
-          owner: 'AWS',
-          provider: 'S3',
-          version: '1',
-          outputArtifacts: [ARTIFACTS.deploymentFiles],
-          configuration: {
-            S3Bucket: artifactStore.bucketName,
-            S3ObjectKey: deploymentFiles.objectKey,
-            PollForSourceChanges: 'false', // read at each run; edits arrive with `cdktf deploy`
-          },
+    const actions: CodepipelineStageAction[] = [];
+    if (source) {
+      actions.push(
+        source.sourceAction({
+          actionName: APPLICATION_ACTION,
+          outputArtifact: ARTIFACTS.source,
+          namespace: SOURCE_VARIABLES,
+        }),
+      );
+    }
+    if (deploymentFiles) {
+      actions.push({
+        name: 'DeploymentFiles',
+        category: 'Source',
+        owner: 'AWS',
+        provider: 'S3',
+        version: '1',
+        outputArtifacts: [ARTIFACTS.deploymentFiles],
+        configuration: {
+          S3Bucket: artifactStore.bucketName,
+          S3ObjectKey: deploymentFiles.objectKey,
+          PollForSourceChanges: 'false', // read at each run; edits arrive with `cdktf deploy`
         },
-      ],
-    };
-  }
-
-  /** The image, tagged with the commit id the source action reports. */
-  private buildStage({ build, engine }: DeliveryPipelineProps): CodepipelineStage {
-    return {
-      name: PIPELINE_STAGES.build,
-      action: [
-        {
-          name: 'Image',
-          category: 'Build',
-          owner: 'AWS',
-          provider: 'CodeBuild',
-          version: '1',
-          inputArtifacts: [ARTIFACTS.source],
-          outputArtifacts: [engine.imageFile.artifact],
-          configuration: {
-            ProjectName: build.projectName,
-            EnvironmentVariables: JSON.stringify([
-              { name: 'COMMIT_ID', value: `#{${SOURCE_VARIABLES}.CommitId}`, type: 'PLAINTEXT' },
-            ]),
-          },
-        },
-      ],
-    };
+      });
+    }
+    return { name: PIPELINE_STAGES.source, action: actions };
   }
 
   /** EventBridge rule: a push event for the configured branch starts the pipeline. */
-  private startOnPush(branch: string, eventPattern: object): void {
+  private startOnPush(description: string, eventPattern: object): void {
     const { names } = EnvironmentContext.of(this);
     const role = serviceRole(this, 'trigger-role', {
       name: names.pipelineTriggerRole,
@@ -168,7 +188,7 @@ export class DeliveryPipeline extends Construct {
     ]);
     const rule = new CloudwatchEventRule(this, 'on-push', {
       name: names.pipelineTriggerRule,
-      description: `Start ${names.pipeline} on pushes to ${branch}`,
+      description: `Start ${names.pipeline} ${description}`,
       eventPattern: JSON.stringify(eventPattern),
     });
     new CloudwatchEventTarget(this, 'on-push-target', { rule: rule.name, arn: this.pipelineArn, roleArn: role.arn });
@@ -176,7 +196,43 @@ export class DeliveryPipeline extends Construct {
 }
 
 /** The source's V2 triggers, when it has any (CodeCommit has none: EventBridge starts the pipeline). */
-function triggers(source: PipelineSource): { trigger?: CodepipelineTrigger[] } {
-  const list = source.triggers(APPLICATION_ACTION);
+function triggers(source: PipelineSource | undefined): { trigger?: CodepipelineTrigger[] } {
+  const list = source?.triggers(APPLICATION_ACTION) ?? [];
   return list.length > 0 ? { trigger: list } : {};
+}
+
+/** The Approve stage: one manual approval, announced on the topic, showing what is promoted. */
+function approvalStage(approval: ApprovalGate): CodepipelineStage {
+  return {
+    name: PIPELINE_STAGES.approve,
+    action: [
+      {
+        name: 'Promotion',
+        category: 'Approval',
+        owner: 'AWS',
+        provider: 'Manual',
+        version: '1',
+        // Pipeline variables resolve in an approval's configuration too (CodePipeline User Guide,
+        // "Variables reference": https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-variables.html).
+        configuration: {
+          NotificationArn: approval.topicArn,
+          CustomData: approval.summary,
+          ExternalEntityLink: approval.link,
+        },
+      },
+    ],
+  };
+}
+
+/** Publishing the approval request: the topic, and its key (SNS asks KMS on the publisher's behalf). */
+function approvalStatements(approval: ApprovalGate): PolicyStatement[] {
+  return [
+    { sid: 'AnnounceApprovals', actions: ['sns:Publish'], resources: [approval.topicArn] },
+    {
+      sid: 'EncryptApprovalNotifications',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [approval.topicKeyArn],
+      conditions: { StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': approval.topicArn } },
+    },
+  ];
 }

@@ -14,18 +14,21 @@ import type { ArtifactStore } from './artifact-store';
 /** Object key of the deployment files in the artifact bucket (the S3 source action's S3ObjectKey). */
 export const DEPLOYMENT_FILES_KEY = 'deployment-files/deployment-files.zip';
 
-export interface DeploymentFilesProps extends Omit<DeploymentFilesSpec, 'hooks'> {
+export interface DeploymentFilesProps {
   /** Where the files live: the S3 source action needs a versioned object, encrypted with the environment key. */
   readonly artifactStore: ArtifactStore;
-  /** Lifecycle event -> Lambda function name, for the appspec Hooks section. */
-  readonly hooks?: DeploymentFilesSpec['hooks'];
+  /** appspec.yaml and taskdef.json, when the engine reads them. */
+  readonly engine?: DeploymentFilesSpec;
+  /** promotion.json, in a promoted environment: where its upstream's images are (the Import step reads it). */
+  readonly promotion?: Readonly<Record<string, unknown>>;
 }
 
 /**
- * appspec.yaml and taskdef.json, rendered from artifacts/ for this environment, zipped and
- * uploaded as one versioned object the pipeline's S3 source action reads. Values that exist
- * only after apply (subnet and security-group ids) are Terraform references, so Terraform's
- * archive provider zips the files at plan time; the object's source_hash follows the zip.
+ * appspec.yaml and taskdef.json (rendered from artifacts/ for this environment) and, in a promoted
+ * environment, promotion.json, zipped and uploaded as one versioned object the pipeline's S3 source
+ * action reads. Values that exist only after apply (subnet and security-group ids) are Terraform
+ * references, so Terraform's archive provider zips the files at plan time; the object's source_hash
+ * follows the zip.
  */
 export class DeploymentFiles extends Construct {
   readonly objectKey = DEPLOYMENT_FILES_KEY;
@@ -36,21 +39,9 @@ export class DeploymentFiles extends Construct {
 
   constructor(scope: Construct, id: string, props: DeploymentFilesProps) {
     super(scope, id);
-    const hooks = Object.entries(props.hooks ?? {});
     this.files = {
-      'appspec.yaml': renderTemplate('appspec.yaml', {
-        containerName: props.taskDefinition.containerName,
-        containerPort: props.taskDefinition.containerPort,
-        subnets: props.subnetIds,
-        securityGroups: props.securityGroupIds,
-        hooks: {
-          raw:
-            hooks.length === 0
-              ? ''
-              : `Hooks:\n${hooks.map(([event, fn]) => `  - ${event}: ${JSON.stringify(fn)}`).join('\n')}`,
-        },
-      }),
-      'taskdef.json': renderTaskDefinitionTemplate(props.taskDefinition),
+      ...(props.engine ? engineFiles(props.engine) : {}),
+      ...(props.promotion ? { 'promotion.json': `${JSON.stringify(props.promotion, null, 2)}\n` } : {}),
     };
 
     // The archive provider zips in-memory content at plan time, entries sorted and without
@@ -75,6 +66,26 @@ export class DeploymentFiles extends Construct {
       dependsOn: [...props.artifactStore.configured],
     });
   }
+}
+
+/** What CodeDeployToECS reads: the appspec (with the hooks) and the task definition template. */
+function engineFiles(spec: DeploymentFilesSpec): Record<string, string> {
+  const hooks = Object.entries(spec.hooks);
+  return {
+    'appspec.yaml': renderTemplate('appspec.yaml', {
+      containerName: spec.taskDefinition.containerName,
+      containerPort: spec.taskDefinition.containerPort,
+      subnets: spec.subnetIds,
+      securityGroups: spec.securityGroupIds,
+      hooks: {
+        raw:
+          hooks.length === 0
+            ? ''
+            : `Hooks:\n${hooks.map(([event, fn]) => `  - ${event}: ${JSON.stringify(fn)}`).join('\n')}`,
+      },
+    }),
+    'taskdef.json': renderTaskDefinitionTemplate(spec.taskDefinition),
+  };
 }
 
 /**

@@ -1,14 +1,14 @@
 import { Construct } from 'constructs';
-import { CodebuildProject } from '@cdktf/provider-aws/lib/codebuild-project';
+import type { CodepipelineStageAction } from '@cdktf/provider-aws/lib/codepipeline';
+import { PIPELINE_STAGES } from '../config/names';
 import type { ImageFile } from '../deployment/engine';
 import type { RegistryRef } from '../service/container-registry';
-import { ARCHITECTURES, type CpuArchitecture } from '../shared/architecture';
+import type { CpuArchitecture } from '../shared/architecture';
 import { EnvironmentContext } from '../shared/context';
-import { grant, serviceRole } from '../shared/iam';
-import { logGroup, logStreamsOf } from '../shared/log-group';
-import { readArtifact } from '../shared/templates';
+import { grant, type PolicyStatement } from '../shared/iam';
 import type { ArtifactStore } from './artifact-store';
 import { BUILD_CACHE_TAG, BUILDKIT_IMAGE, BuildCache } from './build-cache';
+import { codeBuildAction, pipelineProject, runBuildStatement } from './pipeline-project';
 
 export interface ImageBuildProps {
   readonly registry: RegistryRef;
@@ -22,65 +22,75 @@ export interface ImageBuildProps {
   readonly containerName: string;
 }
 
+/** The pipeline step that produces the image the deployment engine deploys: a build, or a promotion's import. */
+export interface ImageStep {
+  /** The pipeline stage it runs in. */
+  readonly stageName: string;
+  /** Its action: reads `input`, writes the engine's image file as `output`. */
+  action(input: string, output: string): CodepipelineStageAction;
+  /** What the pipeline role needs to run it. */
+  readonly pipelineStatements: PolicyStatement[];
+}
+
 /**
  * CodeBuild project that turns a pushed commit into an image in ECR and the file the deployment
  * engine reads: imageDetail.json or imagedefinitions.json (artifacts/buildspec.yml). Privileged,
  * because it runs Docker.
  */
-export class ImageBuild extends Construct {
+export class ImageBuild extends Construct implements ImageStep {
+  readonly stageName = PIPELINE_STAGES.build;
   readonly projectName: string;
   readonly projectArn: string;
+  readonly pipelineStatements: PolicyStatement[];
+  private readonly commitId: string;
 
-  constructor(scope: Construct, id: string, props: ImageBuildProps) {
+  constructor(scope: Construct, id: string, props: ImageBuildProps & { readonly commitId: string }) {
     super(scope, id);
     const { names } = EnvironmentContext.of(this);
-    const logs = logGroup(this, 'logs', names.buildLogGroup);
-
-    const role = serviceRole(this, 'role', {
-      name: names.buildRole,
-      description: 'CodeBuild: builds and pushes the application image',
-      servicePrincipal: 'codebuild.amazonaws.com',
-      thisAccountOnly: true,
-    });
     const cache = new BuildCache(this, 'cache');
-    grant(this, 'write-logs', role, [
-      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logStreamsOf(logs)] },
-    ]);
-    grant(this, 'build-cache', role, [cache.readWriteStatement()]);
-    props.registry.grantPush(role, 'push-images');
-    props.artifactStore.grantReadWrite(role, 'pipeline-artifacts', { readBucketAcl: true });
-
-    const project = new CodebuildProject(this, 'project', {
-      name: names.buildProject,
+    const project = pipelineProject(this, {
+      projectName: names.buildProject,
+      roleName: names.buildRole,
+      logGroupName: names.buildLogGroup,
       description: 'Builds the Dockerfile at the repository root and pushes it, tagged with the commit id',
-      serviceRole: role.arn,
-      buildTimeout: props.timeoutMinutes,
-      encryptionKey: props.artifactStore.keyArn,
-      source: { type: 'CODEPIPELINE', buildspec: readArtifact('buildspec.yml') },
-      artifacts: { type: 'CODEPIPELINE' },
-      environment: {
-        type: ARCHITECTURES[props.architecture].buildEnvironmentType,
-        computeType: 'BUILD_GENERAL1_SMALL',
-        image: ARCHITECTURES[props.architecture].buildImage,
-        imagePullCredentialsType: 'CODEBUILD',
-        privilegedMode: true, // docker build needs the Docker daemon
-        environmentVariable: [
-          { name: 'REPOSITORY_URI', value: props.registry.repositoryUrl, type: 'PLAINTEXT' },
-          { name: 'REPOSITORY_NAME', value: props.registry.repositoryName, type: 'PLAINTEXT' },
-          { name: 'CACHE_REPOSITORY_URI', value: cache.repositoryUrl, type: 'PLAINTEXT' },
-          { name: 'CACHE_TAG', value: BUILD_CACHE_TAG, type: 'PLAINTEXT' },
-          { name: 'BUILDKIT_IMAGE', value: BUILDKIT_IMAGE, type: 'PLAINTEXT' },
-          { name: 'IMAGE_FILE', value: props.imageFile, type: 'PLAINTEXT' },
-          { name: 'CONTAINER_NAME', value: props.containerName, type: 'PLAINTEXT' },
-        ],
+      roleDescription: 'CodeBuild: builds and pushes the application image',
+      buildspec: 'buildspec.yml',
+      artifactStore: props.artifactStore,
+      timeoutMinutes: props.timeoutMinutes,
+      architecture: props.architecture,
+      docker: true,
+      environmentVariables: {
+        REPOSITORY_URI: props.registry.repositoryUrl,
+        REPOSITORY_NAME: props.registry.repositoryName,
+        CACHE_REPOSITORY_URI: cache.repositoryUrl,
+        CACHE_TAG: BUILD_CACHE_TAG,
+        BUILDKIT_IMAGE: BUILDKIT_IMAGE,
+        IMAGE_FILE: props.imageFile,
+        CONTAINER_NAME: props.containerName,
       },
       // The durable cache is the ECR registry cache (BuildCache); this best-effort host cache only helps
       // the buildspec's fallback to plain docker build. (LOCAL_SOURCE_CACHE would do nothing: with a
       // CODEPIPELINE source the commit arrives as an artifact, not a git checkout.)
       cache: { type: 'LOCAL', modes: ['LOCAL_DOCKER_LAYER_CACHE'] },
-      logsConfig: { cloudwatchLogs: { groupName: logs.name, status: 'ENABLED' }, s3Logs: { status: 'DISABLED' } },
     });
-    this.projectName = project.name;
-    this.projectArn = project.arn;
+    grant(this, 'build-cache', project.role, [cache.readWriteStatement()]);
+    props.registry.grantPush(project.role, 'push-images');
+    props.artifactStore.grantReadWrite(project.role, 'pipeline-artifacts', { readBucketAcl: true });
+    this.projectName = project.projectName;
+    this.projectArn = project.projectArn;
+    this.pipelineStatements = [{ sid: 'RunBuild', ...runBuildStatement(project.projectArn) }];
+    this.commitId = props.commitId;
+  }
+
+  /** The image, tagged with the commit id the source action reports. */
+  action(input: string, output: string): CodepipelineStageAction {
+    return codeBuildAction({
+      name: 'Image',
+      category: 'Build',
+      projectName: this.projectName,
+      input,
+      output,
+      variables: { COMMIT_ID: this.commitId },
+    });
   }
 }

@@ -20,8 +20,8 @@ export interface PipelineSource {
   pipelineStatements(): PolicyStatement[];
   /** V2 pipeline triggers that start the pipeline on pushes; empty when pushes arrive as events. */
   triggers(actionName: string): CodepipelineTrigger[];
-  /** EventBridge pattern of a push to the branch, for sources that report pushes as events. */
-  pushEventPattern(): object | undefined;
+  /** EventBridge pattern of a push to the branch (and how to describe it), for sources that report pushes as events. */
+  pushEventPattern(): { pattern: object; description: string } | undefined;
   /** Stack outputs that say how to push to the source. */
   readonly outputs: Readonly<Record<string, EngineOutput>>;
 }

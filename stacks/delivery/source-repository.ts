@@ -71,8 +71,8 @@ export class SourceRepository extends Construct implements PipelineSource {
   }
 
   /** CodeCommit's event for a branch being created or moved by a push. */
-  pushEventPattern(): object {
-    return {
+  pushEventPattern(): { pattern: object; description: string } {
+    const pattern = {
       source: ['aws.codecommit'],
       'detail-type': ['CodeCommit Repository State Change'],
       resources: [this.repositoryArn],
@@ -82,5 +82,6 @@ export class SourceRepository extends Construct implements PipelineSource {
         referenceName: [this.branch],
       },
     };
+    return { pattern, description: `on pushes to ${this.branch}` };
   }
 }

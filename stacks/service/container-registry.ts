@@ -2,10 +2,20 @@ import { Construct } from 'constructs';
 import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { EnvironmentContext } from '../shared/context';
+import { EcrRepositoryPolicy } from '@cdktf/provider-aws/lib/ecr-repository-policy';
+import type { PeerEnvironment } from '../config/promotion';
+import { peerResources, roleOfAccount } from '../shared/peers';
 import { grant, type PolicyStatement, type RoleRef } from '../shared/iam';
 
 /** Docker login to ECR. GetAuthorizationToken is account-wide: it has no resource-level permissions. */
 const ECR_LOGIN: PolicyStatement = { sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] };
+
+/** Pull an image: its manifest, and where to download its layers. */
+export const ECR_PULL_ACTIONS = [
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:BatchGetImage',
+  'ecr:GetDownloadUrlForLayer',
+] as const;
 
 /** Push an image (layers, manifest) and read back what was pushed. */
 export const ECR_PUSH_ACTIONS = [
@@ -75,7 +85,7 @@ export class ContainerRegistry extends Construct implements RegistryRef {
       ECR_LOGIN,
       {
         sid: 'PullImages',
-        actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        actions: [...ECR_PULL_ACTIONS],
         resources: [this.repositoryArn],
       },
     ]);
@@ -91,5 +101,30 @@ export class ContainerRegistry extends Construct implements RegistryRef {
         resources: [this.repositoryArn],
       },
     ]);
+  }
+
+  /**
+   * The repository policy: each downstream's Import role may pull, nothing else and no one else. The
+   * downstream role needs no KMS permission: ECR decrypts layers with the grants it holds on the
+   * environment key (ECR User Guide, "Encryption at rest").
+   */
+  allowPromotedPulls(downstreams: readonly PeerEnvironment[]): void {
+    if (downstreams.length === 0) return;
+    new EcrRepositoryPolicy(this, 'promotion-pulls', {
+      repository: this.repositoryName,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: downstreams.map((downstream) => {
+          const importer = roleOfAccount(downstream, peerResources(downstream).names.importRole);
+          return {
+            Sid: `${downstream.name}ImportsPromotedImages`.replace(/[^A-Za-z0-9]/g, ''),
+            Effect: 'Allow',
+            Principal: importer.principal,
+            Action: [...ECR_PULL_ACTIONS],
+            Condition: importer.condition,
+          };
+        }),
+      }),
+    });
   }
 }

@@ -18,6 +18,7 @@ const CONTEXTS = new WeakMap<TerraformStack, EnvironmentContext>();
  * and the log settings. Attached once to the stack; constructs read it with `EnvironmentContext.of(this)`.
  */
 export class EnvironmentContext {
+  readonly environment: string;
   readonly accountId: string;
   readonly region: string;
   readonly partition: string;
@@ -26,6 +27,7 @@ export class EnvironmentContext {
   private encryptionKeyArn?: string;
 
   private constructor(values: EnvironmentContextValues) {
+    this.environment = values.environment;
     this.accountId = values.accountId;
     this.region = values.region;
     this.partition = partitionOf(values.region);

@@ -98,3 +98,8 @@ export class EnvironmentKey extends Construct {
 export function encryptDecryptStatement(keyArn: string): PolicyStatement {
   return { actions: [...KMS_READ, ...KMS_WRITE], resources: [keyArn] };
 }
+
+/** Lets a role read data encrypted under the key. */
+export function decryptStatement(keyArn: string): PolicyStatement {
+  return { actions: [...KMS_READ], resources: [keyArn] };
+}
