@@ -1,45 +1,21 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { buildspecScript } from '../tools/buildspec-script';
+import { runBuildspecScript, type Run } from './support/buildspec-run';
 
 // artifacts/buildspec.yml run as CodeBuild runs it, with stub `docker` and `aws` executables on PATH
 // that record their arguments and fake ECR: which calls a build makes, what it hands to the deploy
 // action, and where it stops when something is wrong.
 
-const STUBS = join(__dirname, 'support', 'buildspec-stubs');
 const SCRIPT = buildspecScript();
 const REGISTRY = '111111111111.dkr.ecr.eu-central-1.amazonaws.com';
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const BUILDKIT_IMAGE = 'public.ecr.aws/vend/moby/buildkit:buildx-stable-1';
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  calls: string[];
-  /** The image file the build handed on (deploy/, the artifact's base directory), parsed. */
-  imageDetail?: unknown;
-  /** Every file in the artifact's base directory. */
-  artifact: string[];
-  /** What the pushes put in the repository, one entry per manifest ("image <tag>", "index <tag>", ...). */
-  registry: string[];
-}
-
 function runBuildspec(options: { dockerfile?: boolean; stubs?: Record<string, string>; imageFile?: string } = {}): Run {
   const imageFile = options.imageFile ?? 'imageDetail.json';
-  const dir = mkdtempSync(join(tmpdir(), 'buildspec-'));
-  const calls = join(dir, 'calls.log');
-  writeFileSync(calls, '');
-  if (options.dockerfile !== false) writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
-  const result = spawnSync('bash', ['-c', SCRIPT], {
-    cwd: dir,
-    encoding: 'utf8',
+  return runBuildspecScript(SCRIPT, {
+    files: options.dockerfile !== false ? { Dockerfile: 'FROM scratch\n' } : {},
+    imageFile,
     env: {
-      PATH: `${STUBS}:${process.env.PATH}`,
-      HOME: dir,
-      AWS_REGION: 'eu-central-1',
       REPOSITORY_URI: `${REGISTRY}/web-dev`,
       REPOSITORY_NAME: 'web-dev',
       CACHE_REPOSITORY_URI: `${REGISTRY}/web-dev-build-cache`,
@@ -48,24 +24,10 @@ function runBuildspec(options: { dockerfile?: boolean; stubs?: Record<string, st
       COMMIT_ID: '0123abc',
       IMAGE_FILE: imageFile,
       CONTAINER_NAME: 'app',
-      STUB_CALLS: calls,
-      STUB_STATE: dir,
       STUB_DIGEST: DIGEST,
       ...options.stubs,
     },
   });
-  const detail = join(dir, 'deploy', imageFile);
-  return {
-    status: result.status,
-    stdout: result.stdout,
-    stderr: result.stderr,
-    calls: readFileSync(calls, 'utf8').split('\n').filter(Boolean),
-    imageDetail: existsSync(detail) ? JSON.parse(readFileSync(detail, 'utf8')) : undefined,
-    artifact: existsSync(join(dir, 'deploy')) ? readdirSync(join(dir, 'deploy')) : [],
-    registry: existsSync(join(dir, 'registry.log'))
-      ? readFileSync(join(dir, 'registry.log'), 'utf8').split('\n').filter(Boolean)
-      : [],
-  };
 }
 
 const BUILD_WITH_CACHE =

@@ -62,6 +62,12 @@ export class Synthesized {
     return file.content;
   }
 
+  /** The names of the files in the deployment-files zip. */
+  deploymentFileNames(): string[] {
+    const object = this.resource('aws_s3_object').config;
+    return this.resolve(object.source).config.source.map((entry: Json) => entry.filename);
+  }
+
   /** The resource or data source a `${type.name.attr}` reference points at. */
   resolve(reference: string): { type: string; name: string; attr: string; config: Json } {
     const match = /^\$\{(data\.)?([a-z0-9_]+)\.([^.}]+)\.([^}]+)\}$/.exec(reference);

@@ -67,26 +67,7 @@ export function resolvePromotions<T extends PromotionFields>(
       problems.push(`${at}: "${from}" is not a configured environment. Fix: ${fix}`);
       continue;
     }
-    if (upstream.retired) {
-      problems.push(
-        `${at}: "${from}" is retired, so it will stop deploying what ${config.name} promotes. Fix: promote from another environment, or set pipeline.source back to a repository`,
-      );
-    }
-    if (upstream.region !== config.region) {
-      problems.push(
-        `${at}: "${from}" is in ${upstream.region}, ${config.name} in ${config.region}; promotion across regions is not supported (the copy and the pipeline start are regional). Fix: promote from an environment in ${config.region}`,
-      );
-    }
-    if (upstream.container.name !== config.container.name) {
-      problems.push(
-        `environment "${config.name}": container.name: is "${config.container.name}", but "${from}" deploys container "${upstream.container.name}": the promoted image would be set on the wrong container. Fix: use the same container name in both`,
-      );
-    }
-    if (upstream.container.architecture !== config.container.architecture) {
-      problems.push(
-        `environment "${config.name}": container.architecture: is ${config.container.architecture}, but "${from}" builds ${upstream.container.architecture} images, which would not start here. Fix: use the same architecture in both`,
-      );
-    }
+    problems.push(...upstreamProblems(config, upstream));
   }
   for (const cycle of promotionCycles(configs, upstreamOf)) {
     problems.push(
@@ -106,6 +87,34 @@ export function resolvePromotions<T extends PromotionFields>(
       },
     };
   });
+}
+
+/** An upstream must keep deploying, in the same region, the same container on the same architecture. */
+function upstreamProblems(config: PromotionFields, upstream: PromotionFields): string[] {
+  const problems: string[] = [];
+  const from = upstream.name;
+  const at = `environment "${config.name}": pipeline.source.from`;
+  if (upstream.retired) {
+    problems.push(
+      `${at}: "${from}" is retired, so it will stop deploying what ${config.name} promotes. Fix: promote from another environment, or set pipeline.source back to a repository`,
+    );
+  }
+  if (upstream.region !== config.region) {
+    problems.push(
+      `${at}: "${from}" is in ${upstream.region}, ${config.name} in ${config.region}; promotion across regions is not supported (the copy and the pipeline start are regional). Fix: promote from an environment in ${config.region}`,
+    );
+  }
+  if (upstream.container.name !== config.container.name) {
+    problems.push(
+      `environment "${config.name}": container.name: is "${config.container.name}", but "${from}" deploys container "${upstream.container.name}": the promoted image would be set on the wrong container. Fix: use the same container name in both`,
+    );
+  }
+  if (upstream.container.architecture !== config.container.architecture) {
+    problems.push(
+      `environment "${config.name}": container.architecture: is ${config.container.architecture}, but "${from}" builds ${upstream.container.architecture} images, which would not start here. Fix: use the same architecture in both`,
+    );
+  }
+  return problems;
 }
 
 /** Each cycle of "promotes from" once, starting at its first environment in config order. */
