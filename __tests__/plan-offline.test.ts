@@ -3,6 +3,7 @@ import {
   checkDeploymentFiles,
   checkFirstDeploy,
   checkImageHandOff,
+  checkPromotionGrants,
   checkPolicies,
 } from '../tools/plan-offline/checks';
 import { buildWorkCopy } from '../tools/plan-offline/work-copy';
@@ -167,9 +168,11 @@ describe('offline plan checks', () => {
   });
 
   it('compares the buildspec byte for byte and points at the first difference', () => {
-    const project = (buildspec: string) => resource('aws_codebuild_project', { source: [{ buildspec }] });
-    expect(checkBuildspec([project('a\nb ${X}\n')], 'a\nb ${X}\n', 'plan')).toEqual([]);
-    expect(checkBuildspec([project('a\nb $${X}\n')], 'a\nb ${X}\n', 'plan')[0]).toMatch(
+    const project = (buildspec: string) =>
+      resource('aws_codebuild_project', { name: 'web-dev-image', source: [{ buildspec }] });
+    const expected = { '-image': { file: 'buildspec.yml', content: 'a\nb ${X}\n' } };
+    expect(checkBuildspec([project('a\nb ${X}\n')], expected, 'plan')).toEqual([]);
+    expect(checkBuildspec([project('a\nb $${X}\n')], expected, 'plan')[0]).toMatch(
       /at line 2: got "\$\{X\}\\n", file has "\{X\}\\n"/,
     );
   });
@@ -198,6 +201,22 @@ describe('offline plan checks', () => {
     ]);
   });
 
+  it("wants promotion.json, naming an ECR repository, in a promoted environment's files and nowhere else", () => {
+    const record = (uri: string) => new Map([['promotion.json', JSON.stringify({ from: { repositoryUri: uri } })]]);
+    expect(
+      checkDeploymentFiles(record('111111111111.dkr.ecr.eu-central-1.amazonaws.com/web-dev'), false, true),
+    ).toEqual([]);
+    expect(checkDeploymentFiles(record('web-dev'), false, true)).toEqual([
+      'promotion.json: from.repositoryUri "web-dev" is no ECR repository URI',
+    ]);
+    expect(checkDeploymentFiles(new Map(), false, true)).toEqual([
+      'deployment files: no promotion.json, which the Import step reads',
+    ]);
+    expect(checkDeploymentFiles(record('111111111111.dkr.ecr.eu-central-1.amazonaws.com/web-dev'), false)).toEqual([
+      'deployment files: promotion.json in an environment that builds',
+    ]);
+  });
+
   it('wants no deployment files where the deploy action reads none', () => {
     expect(checkDeploymentFiles(new Map(), false)).toEqual([]);
     expect(checkDeploymentFiles(new Map([['taskdef.json', '{}']]), false)).toEqual([
@@ -205,14 +224,80 @@ describe('offline plan checks', () => {
     ]);
   });
 
+  describe('promotion grants against the config', () => {
+    const dev = { app: 'web', name: 'dev', accountId: '111111111111', region: 'eu-central-1' };
+    const prod = { app: 'web', name: 'prod', accountId: '222222222222', region: 'eu-central-1' };
+    const pullBy = (
+      role: string,
+      actions = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+    ) =>
+      resource('aws_ecr_repository_policy', {
+        policy: JSON.stringify({
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws:iam::${role.split(':')[4]}:root` },
+              Action: actions,
+              Condition: { ArnEquals: { 'aws:PrincipalArn': role } },
+            },
+          ],
+        }),
+      });
+
+    it("accepts the upstream's pull grant to exactly the downstream's Import role", () => {
+      const planned = [pullBy('arn:aws:iam::222222222222:role/web-prod-import')];
+      expect(checkPromotionGrants(planned, dev, { to: [prod] }).problems).toEqual([]);
+    });
+
+    it('refuses a grant to another account or role, or more than pulling', () => {
+      expect(
+        checkPromotionGrants([pullBy('arn:aws:iam::333333333333:role/web-prod-import')], dev, { to: [prod] }).problems,
+      ).toEqual([
+        expect.stringMatching(
+          /^promotion: the repository policy grants .*333333333333.*, the config says .*222222222222/,
+        ),
+      ]);
+      const push = pullBy('arn:aws:iam::222222222222:role/web-prod-import', ['ecr:BatchGetImage', 'ecr:PutImage']);
+      expect(checkPromotionGrants([push], dev, { to: [prod] }).problems).toEqual([
+        'promotion: the repository policy grants arn:aws:iam::222222222222:role/web-prod-import ecr:BatchGetImage,ecr:PutImage, more than pulling',
+      ]);
+    });
+
+    it("refuses a downstream whose Import role may not pull from the upstream's repository", () => {
+      const importPolicy = resource('aws_iam_role_policy', {
+        role: 'web-prod-import',
+        policy: JSON.stringify({
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'ecr:BatchGetImage',
+              Resource: 'arn:aws:ecr:eu-central-1:111111111111:repository/web-lab',
+            },
+          ],
+        }),
+      });
+      expect(checkPromotionGrants([importPolicy], prod, { from: dev, to: [] }).problems).toEqual(
+        expect.arrayContaining([
+          'promotion: web-prod-import may not pull from arn:aws:ecr:eu-central-1:111111111111:repository/web-dev',
+          'promotion: web-prod-import names resources of account 111111111111 besides arn:aws:ecr:eu-central-1:111111111111:repository/web-dev',
+        ]),
+      );
+    });
+  });
+
   describe('image hand-off from build to deploy', () => {
     const planned = (imageFile: string, deploy: object) => [
       resource('aws_codebuild_project', {
+        name: 'web-dev-image',
         environment: [{ environment_variable: [{ name: 'IMAGE_FILE', value: imageFile }] }],
       }),
       resource('aws_codepipeline', {
         stage: [
-          { action: [{ category: 'Build', output_artifacts: ['Image'] }] },
+          {
+            action: [
+              { category: 'Build', output_artifacts: ['Image'], configuration: { ProjectName: 'web-dev-image' } },
+            ],
+          },
           { action: [{ category: 'Deploy', input_artifacts: ['Files', 'Image'], ...deploy }] },
         ],
       }),

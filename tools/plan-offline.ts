@@ -17,8 +17,12 @@ import {
   readsDeploymentFiles,
   checkFirstDeploy,
   checkPolicies,
+  checkPromotionGrants,
   resourcesOf,
 } from './plan-offline/checks';
+import { VARIANTS } from '../.ci/variants';
+import { environments as shippedEnvironments } from '../stacks/config/environments';
+import { loadEnvironments } from '../stacks/config/load';
 import {
   inParallel,
   pinnedProvider,
@@ -41,6 +45,16 @@ import { buildWorkCopy } from './plan-offline/work-copy';
 type Json = any;
 
 const PLAN_DIR = join(WORK, 'plan');
+
+/** Each CodeBuild project (by name suffix) and the artifacts/ buildspec it runs. */
+const BUILDSPEC_OF: Readonly<Record<string, string>> = {
+  '-image': 'buildspec.yml',
+  '-import': 'import-buildspec.yml',
+  '-promote': 'promote-buildspec.yml',
+};
+
+/** Every synthesized environment's config: the promotion checks compare the plan with it. */
+const CONFIGS = loadEnvironments([...shippedEnvironments, ...VARIANTS]);
 const CONCURRENCY = 2;
 
 interface Outcome {
@@ -105,7 +119,12 @@ async function planEnvironment(
   }
 
   const planJson = JSON.parse(show.stdout);
-  const buildspec = readFileSync(join(ROOT, 'artifacts', 'buildspec.yml'), 'utf8');
+  const buildspecs = Object.fromEntries(
+    Object.entries(BUILDSPEC_OF).map(([suffix, file]) => [
+      suffix,
+      { file, content: readFileSync(join(ROOT, 'artifacts', file), 'utf8') },
+    ]),
+  );
   const planned = resourcesOf(planJson.planned_values);
   const applied = resourcesOf(state.values ?? state);
   const configured = (address: string, attribute: string) => {
@@ -113,15 +132,20 @@ async function planEnvironment(
     return synthesized.resource?.[type]?.[name]?.[attribute] !== undefined;
   };
   const policies = checkPolicies(applied, configured);
+  const config = CONFIGS.find((c) => c.name === environment);
+  if (!config) throw new ToolingError(`${environment}: synthesized, but not in the config`);
+  // The cross-account grants on the planned values, against the shared config of both sides.
+  const grants = checkPromotionGrants(planned, config, config.promotion);
   const outputs: Json = (state.values ?? state).outputs ?? {};
   const files = new Map(copy.archivedFiles.map(({ output, filename }) => [filename, outputs[output]?.value as string]));
   const problems = [
     ...checkFirstDeploy(planJson, copy.declaredResources),
-    ...checkBuildspec(planned, buildspec, 'plan'),
-    ...checkBuildspec(applied, buildspec, 'mocked apply'),
+    ...checkBuildspec(planned, buildspecs, 'plan'),
+    ...checkBuildspec(applied, buildspecs, 'mocked apply'),
     ...policies.problems,
     ...checkImageHandOff(planned),
-    ...checkDeploymentFiles(files, readsDeploymentFiles(planned)),
+    ...checkDeploymentFiles(files, readsDeploymentFiles(planned), config.promotion.from !== undefined),
+    ...grants.problems,
   ];
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   return {
@@ -129,7 +153,7 @@ async function planEnvironment(
     problems,
     summary:
       `${environment.padEnd(10)} ${String(planJson.resource_changes.length).padStart(4)} to create, ` +
-      `${policies.checked} policies and ${files.size} deployment files checked, ${problems.length === 0 ? 'ok' : 'FAILED'} in ${seconds} s`,
+      `${policies.checked} policies, ${files.size} deployment files${grants.checked ? ` and ${grants.checked} promotion grants` : ''} checked, ${problems.length === 0 ? 'ok' : 'FAILED'} in ${seconds} s`,
     notes: copy.differences,
   };
 }

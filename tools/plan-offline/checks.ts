@@ -46,16 +46,27 @@ export function resourcesOf(values: Json): PlannedResource[] {
   );
 }
 
-/** The buildspec every CodeBuild project receives is the file, byte for byte. */
-export function checkBuildspec(resources: readonly PlannedResource[], expected: string, where: string): string[] {
+/**
+ * The buildspec every CodeBuild project receives is its artifacts/ file, byte for byte. `expected`
+ * maps a project-name suffix (-image, -import, -promote) to the file's content.
+ */
+export function checkBuildspec(
+  resources: readonly PlannedResource[],
+  expected: Readonly<Record<string, { file: string; content: string }>>,
+  where: string,
+): string[] {
   const projects = resources.filter((r) => r.type === 'aws_codebuild_project');
   if (projects.length === 0) return [`${where}: no aws_codebuild_project`];
   return projects.flatMap((project) => {
+    const name: string = project.values?.name ?? '';
+    const suffix = Object.keys(expected).find((s) => name.endsWith(s));
+    if (!suffix) return [`${where}: ${project.address} (${name}) is no project with a buildspec in artifacts/`];
+    const { file, content } = expected[suffix];
     const buildspec = project.values?.source?.[0]?.buildspec;
-    if (buildspec === expected) return [];
+    if (buildspec === content) return [];
     if (typeof buildspec !== 'string') return [`${where}: ${project.address} has no known buildspec`];
     return [
-      `${where}: ${project.address} buildspec differs from artifacts/buildspec.yml ${firstDifference(buildspec, expected)}`,
+      `${where}: ${project.address} buildspec differs from artifacts/${file} ${firstDifference(buildspec, content)}`,
     ];
   });
 }
@@ -121,31 +132,37 @@ const IMAGE_FILE_OF: Readonly<Record<string, string>> = {
 };
 
 /**
- * The build hands the deploy action what it reads, as planned: the project's IMAGE_FILE is the file
- * the deploy action's provider reads (and, for the ECS action, its FileName), and the build's output
- * artifact is the deploy action's image input.
+ * The image step hands the deploy action what it reads, as planned: the project behind the action
+ * that writes the deploy action's image input (the build, or a promotion's import) has IMAGE_FILE set
+ * to the file the deploy action's provider reads (and, for the ECS action, its FileName).
  */
 export function checkImageHandOff(resources: readonly PlannedResource[]): string[] {
-  const project = resources.find((r) => r.type === 'aws_codebuild_project');
   const pipeline = resources.find((r) => r.type === 'aws_codepipeline');
-  if (!project || !pipeline) return ['image hand-off: no build project or pipeline planned'];
-  const variables: Json[] = project.values?.environment?.[0]?.environment_variable ?? [];
-  const imageFile = variables.find((variable) => variable.name === 'IMAGE_FILE')?.value;
+  if (!pipeline) return ['image hand-off: no pipeline planned'];
   const actions: Json[] = (pipeline.values?.stage ?? []).flatMap((stage: Json) => stage.action ?? []);
   const deploy = actions.find((action) => action.category === 'Deploy');
-  const build = actions.find((action) => action.category === 'Build');
-  const problems: string[] = [];
   const expected = IMAGE_FILE_OF[deploy?.provider];
   if (!expected) return [`image hand-off: unknown deploy provider ${deploy?.provider}`];
+  const writer = actions.find(
+    (action) =>
+      action.category === 'Build' &&
+      (action.output_artifacts ?? []).some((a: string) => deploy.input_artifacts?.includes(a)),
+  );
+  if (!writer) return ['image hand-off: no build or import action writes an artifact the deploy action reads'];
+  const project = resources.find(
+    (r) => r.type === 'aws_codebuild_project' && r.values?.name === writer.configuration?.ProjectName,
+  );
+  if (!project)
+    return [`image hand-off: no planned project ${writer.configuration?.ProjectName} behind ${writer.name}`];
+  const variables: Json[] = project.values?.environment?.[0]?.environment_variable ?? [];
+  const imageFile = variables.find((variable) => variable.name === 'IMAGE_FILE')?.value;
+  const problems: string[] = [];
   if (imageFile !== expected)
     problems.push(`image hand-off: the build writes ${imageFile}, ${deploy.provider} reads ${expected}`);
   if (deploy.provider === 'ECS' && deploy.configuration?.FileName !== imageFile)
     problems.push(
       `image hand-off: the ECS action reads ${deploy.configuration?.FileName}, the build writes ${imageFile}`,
     );
-  const [image] = build?.output_artifacts ?? [];
-  if (!image || !(deploy.input_artifacts ?? []).includes(image))
-    problems.push(`image hand-off: the deploy action does not read the build's output artifact ${image}`);
   return problems;
 }
 
@@ -160,10 +177,35 @@ export function readsDeploymentFiles(resources: readonly PlannedResource[]): boo
 /**
  * The deployment files as Terraform evaluated them: appspec.yaml parses as YAML and keeps the
  * literal <TASK_DEFINITION>; taskdef.json parses as JSON and keeps <IMAGE1_NAME>. An engine that
- * reads none (ECS) must have none.
+ * reads none (ECS) must have none. A promoted environment's files hold promotion.json, naming an ECR
+ * repository; no other environment's do.
  */
-export function checkDeploymentFiles(files: ReadonlyMap<string, string>, required = true): string[] {
-  if (!required) return files.size === 0 ? [] : ['deployment files: rendered, but the deploy action reads none'];
+export function checkDeploymentFiles(files: ReadonlyMap<string, string>, required = true, promoted = false): string[] {
+  const promotion = checkPromotionRecord(files, promoted);
+  const engineFiles = new Map([...files].filter(([name]) => name !== 'promotion.json'));
+  if (!required)
+    return [
+      ...promotion,
+      ...(engineFiles.size === 0 ? [] : ['deployment files: rendered, but the deploy action reads none']),
+    ];
+  return [...promotion, ...checkEngineFiles(engineFiles)];
+}
+
+function checkPromotionRecord(files: ReadonlyMap<string, string>, promoted: boolean): string[] {
+  const record = files.get('promotion.json');
+  if (!promoted) return record === undefined ? [] : ['deployment files: promotion.json in an environment that builds'];
+  if (record === undefined) return ['deployment files: no promotion.json, which the Import step reads'];
+  try {
+    const uri = JSON.parse(record)?.from?.repositoryUri;
+    return /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[a-z0-9._/-]+$/.test(uri ?? '')
+      ? []
+      : [`promotion.json: from.repositoryUri ${JSON.stringify(uri)} is no ECR repository URI`];
+  } catch (error) {
+    return [`promotion.json: not valid JSON after Terraform evaluated it (${(error as Error).message})`];
+  }
+}
+
+function checkEngineFiles(files: ReadonlyMap<string, string>): string[] {
   const problems: string[] = [];
   const appspec = files.get('appspec.yaml');
   const taskdef = files.get('taskdef.json');
@@ -191,4 +233,98 @@ export function checkDeploymentFiles(files: ReadonlyMap<string, string>, require
     }
   }
   return problems;
+}
+
+/** One side of a promotion, from the shared config: who promotes from whom, in which accounts. */
+export interface PromotionPeer {
+  readonly app: string;
+  readonly name: string;
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** The statements of a planned policy document; none where the plan does not know it yet. */
+function statementsOf(text: unknown): Json[] {
+  return typeof text === 'string' && text !== '' ? [JSON.parse(text).Statement].flat().filter(Boolean) : [];
+}
+
+/** IAM and ECR ARNs by their documented formats (commercial partition). */
+const iamRole = (peer: PromotionPeer, suffix: string) =>
+  `arn:aws:iam::${peer.accountId}:role/${peer.app}-${peer.name}-${suffix}`;
+const accountRoot = (peer: PromotionPeer) => `arn:aws:iam::${peer.accountId}:root`;
+
+/**
+ * The cross-environment grants as planned, against the config: the upstream's repository policy lets
+ * exactly each downstream's Import role (by its account and aws:PrincipalArn) pull, and nothing else; the
+ * downstream's Import role may pull from exactly the upstream's repository; its start role trusts exactly
+ * the upstream's Promote role.
+ */
+export function checkPromotionGrants(
+  resources: readonly PlannedResource[],
+  self: PromotionPeer,
+  promotion: { readonly from?: PromotionPeer; readonly to: readonly PromotionPeer[] },
+): { checked: number; problems: string[] } {
+  const problems: string[] = [];
+  let checked = 0;
+  const repositoryPolicies = resources.filter((r) => r.type === 'aws_ecr_repository_policy');
+  if (promotion.to.length === 0 && repositoryPolicies.length > 0)
+    problems.push('promotion: a repository policy, but no environment promotes from this one');
+  if (promotion.to.length > 0) {
+    checked++;
+    const statements: Json[] = repositoryPolicies.flatMap((r) => statementsOf(r.values?.policy));
+    const expected = promotion.to.map((peer) => ({
+      principal: accountRoot(peer),
+      role: iamRole(peer, 'import'),
+    }));
+    const actual = statements.map((st) => ({
+      principal: st.Principal?.AWS,
+      role: st.Condition?.ArnEquals?.['aws:PrincipalArn'],
+      actions: [st.Action].flat().sort().join(','),
+      effect: st.Effect,
+    }));
+    if (JSON.stringify(actual.map(({ principal, role }) => ({ principal, role }))) !== JSON.stringify(expected))
+      problems.push(
+        `promotion: the repository policy grants ${JSON.stringify(actual)}, the config says ${JSON.stringify(expected)}`,
+      );
+    for (const grant of actual)
+      if (
+        grant.effect !== 'Allow' ||
+        grant.actions !== 'ecr:BatchCheckLayerAvailability,ecr:BatchGetImage,ecr:GetDownloadUrlForLayer'
+      )
+        problems.push(`promotion: the repository policy grants ${grant.role} ${grant.actions}, more than pulling`);
+  }
+  const upstream = promotion.from;
+  if (upstream) {
+    checked += 2;
+    const repository = `arn:aws:ecr:${upstream.region}:${upstream.accountId}:repository/${upstream.app}-${upstream.name}`;
+    const importRole = `${self.app}-${self.name}-import`;
+    const importStatements: Json[] = resources
+      .filter((r) => r.type === 'aws_iam_role_policy' && r.values?.role === importRole)
+      .flatMap((r) => statementsOf(r.values?.policy));
+    const foreign = importStatements.filter(
+      (st) =>
+        JSON.stringify(st.Resource ?? '').includes(`:${upstream.accountId}:`) && upstream.accountId !== self.accountId,
+    );
+    const pulls = importStatements.filter((st) => [st.Resource].flat().includes(repository));
+    if (pulls.length !== 1) problems.push(`promotion: ${importRole} may not pull from ${repository}`);
+    if (
+      upstream.accountId !== self.accountId &&
+      foreign.some((st) => [st.Resource].flat().some((r: string) => r !== repository))
+    )
+      problems.push(`promotion: ${importRole} names resources of account ${upstream.accountId} besides ${repository}`);
+    const start = resources.find(
+      (r) => r.type === 'aws_iam_role' && r.values?.name === `${self.app}-${self.name}-promotion-start`,
+    );
+    const trust: Json[] = statementsOf(start?.values?.assume_role_policy);
+    const wanted = { principal: accountRoot(upstream), role: iamRole(upstream, 'promote') };
+    const got = trust.map((st) => ({
+      principal: st.Principal?.AWS,
+      role: st.Condition?.ArnEquals?.['aws:PrincipalArn'],
+    }));
+    if (JSON.stringify(got) !== JSON.stringify([wanted]))
+      problems.push(
+        `promotion: the start role trusts ${JSON.stringify(got)}, the config says ${JSON.stringify([wanted])}`,
+      );
+  }
+  return { checked, problems };
 }
