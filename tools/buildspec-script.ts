@@ -1,11 +1,11 @@
 /**
- * artifacts/buildspec.yml as one bash script, the way CodeBuild runs it: `env.shell: bash`, the
+ * A buildspec (artifacts/buildspec.yml by default) as one bash script, the way CodeBuild runs it: `env.shell: bash`, the
  * pre_build then build commands in order in one shell (variables carry over), stopping at the first
  * command that fails. The buildspec tests run it with stub `docker` and `aws` on PATH; the scan
- * shellchecks it. Usage: tsx tools/buildspec-script.ts > buildspec.sh
+ * shellchecks it. Usage: tsx tools/buildspec-script.ts [artifacts/<name>buildspec.yml] > buildspec.sh
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parse } from 'yaml';
 
 export const BUILDSPEC = join(__dirname, '..', 'artifacts', 'buildspec.yml');
@@ -23,11 +23,11 @@ export function buildspecScript(path = BUILDSPEC): string {
   );
   return [
     '#!/usr/bin/env bash',
-    '# Generated from artifacts/buildspec.yml by tools/buildspec-script.ts',
+    `# Generated from artifacts/${basename(path)} by tools/buildspec-script.ts`,
     'set -e',
     ...commands,
     '',
   ].join('\n');
 }
 
-if (require.main === module) process.stdout.write(buildspecScript());
+if (require.main === module) process.stdout.write(buildspecScript(process.argv[2] ?? BUILDSPEC));
