@@ -21,8 +21,8 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 const EXECUTION = 'b59a2c6e-0000-4000-8000-00000000wire';
 const START = Date.UTC(2026, 10, 23, 12, 0, 0) / 1000; // AWS's JSON protocols send epoch seconds
-const STAGES = ['Source', 'Build', 'Deploy'] as const;
-type Stages = Readonly<Record<(typeof STAGES)[number], 'InProgress' | 'Succeeded' | 'Failed' | 'Waiting'>>;
+/** The run's status of each stage, in pipeline order. */
+type Stages = Readonly<Record<string, 'InProgress' | 'Succeeded' | 'Failed' | 'Waiting'>>;
 
 const ENV = {
   AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
@@ -46,8 +46,7 @@ function pipelineState(stages: Stages, deploymentId?: string): WireAnswer {
       );
       return {
         ...documented,
-        pipelineName: 'web-dev',
-        stageStates: STAGES.map((stageName, index) => {
+        stageStates: Object.keys(stages).map((stageName, index) => {
           const status = stages[stageName];
           const [action] = template.actionStates;
           return {
@@ -356,4 +355,245 @@ describe('a long watch in its own process', () => {
     expect(round).toBeGreaterThanOrEqual(POLLS);
     expect(stdout.trim().split('\n').at(-1)).toMatch(/succeeded/);
   }, 60_000);
+});
+
+describe('bluegreen approve and reject over the wire (a promoted environment)', () => {
+  const RUN = 'c0ffee00-0000-4000-8000-0000promote';
+  const DIGEST = `sha256:${'ab'.repeat(32)}`;
+  /** The documented pending approval, in prod's Approve stage and action, for run RUN. */
+  const approvalPending = () =>
+    answer<Json>('codepipeline', 'GetPipelineState', {
+      variant: 'approvalPending',
+      edit: (documented) => ({
+        ...documented,
+        pipelineName: 'web-prod',
+        stageStates: documented.stageStates.map((stage: Json) => ({
+          ...stage,
+          stageName: 'Approve',
+          latestExecution: { pipelineExecutionId: RUN, status: 'InProgress' },
+          actionStates: stage.actionStates.map((action: Json) => ({ ...action, actionName: 'Promotion' })),
+        })),
+      }),
+    });
+  /** The run's pipeline variables, as the upstream Promote step set them. */
+  const promotionRun = () =>
+    answer<Json>('codepipeline', 'GetPipelineExecution', {
+      variant: 'v2WithVariablesAndTrigger',
+      edit: (documented) => ({
+        pipelineExecution: {
+          ...documented.pipelineExecution,
+          pipelineExecutionId: RUN,
+          pipelineName: 'web-prod',
+          status: 'InProgress',
+          variables: [
+            { name: 'ImageDigest', resolvedValue: DIGEST },
+            { name: 'CommitId', resolvedValue: '0123abc' },
+            { name: 'UpstreamDeploymentId', resolvedValue: 'd-EXAMPLEE5' },
+            { name: 'UpstreamExecutionId', resolvedValue: 'e0b6a5d4-0000-4000-8000-000000000001' },
+          ],
+        },
+      }),
+    });
+
+  it('approves the waiting promotion with its token, saying what deploys', async () => {
+    endpoint = await awsEndpoint((call) => {
+      switch (call.operation) {
+        case 'GetPipelineState':
+          return approvalPending();
+        case 'GetPipelineExecution':
+          return promotionRun();
+        case 'PutApprovalResult':
+          return answer('codepipeline', 'PutApprovalResult');
+        default:
+          throw new Error(`unexpected ${call.service}:${call.operation}`);
+      }
+    });
+    pointAt(endpoint.url);
+    const { exitCode, stdout } = await bluegreen(['approve', 'prod']);
+    expect(exitCode).toBe(0);
+    expect(stdout).toContain(`Approved commit 0123abc (${DIGEST}) from dev in run ${RUN}: it deploys now`);
+    expect(endpoint.callsTo('PutApprovalResult').map((call) => call.input)).toEqual([
+      {
+        pipelineName: 'web-prod',
+        stageName: 'Approve',
+        actionName: 'Promotion',
+        token: '1a2b3c4d-573f-4ea7-a67E-XAMPLETOKEN', // the documented token of the pending approval
+        result: { status: 'Approved', summary: 'Approved with bluegreen' },
+      },
+    ]);
+  });
+
+  it('rejects with a reason; an approval decided meanwhile exits 1 and changes nothing', async () => {
+    let decided = false;
+    endpoint = await awsEndpoint((call) => {
+      switch (call.operation) {
+        case 'GetPipelineState':
+          return approvalPending();
+        case 'GetPipelineExecution':
+          return promotionRun();
+        case 'PutApprovalResult':
+          if (decided) return errorAnswer('codepipeline', 'ApprovalAlreadyCompletedException');
+          decided = true;
+          return answer('codepipeline', 'PutApprovalResult');
+        default:
+          throw new Error(`unexpected ${call.service}:${call.operation}`);
+      }
+    });
+    pointAt(endpoint.url);
+    const first = await bluegreen(['reject', 'prod', '--reason', 'QA found a regression']);
+    expect(first.exitCode).toBe(0);
+    expect(first.stdout).toContain('Rejected commit 0123abc');
+    expect(first.stdout).toContain('nothing of it deploys');
+    expect(endpoint.callsTo('PutApprovalResult')[0].input.result).toEqual({
+      status: 'Rejected',
+      summary: 'QA found a regression',
+    });
+    const second = await bluegreen(['reject', 'prod']);
+    expect(second.exitCode).toBe(1);
+    expect(second.stderr).toContain('was decided already or has expired (ApprovalAlreadyCompletedException)');
+  });
+
+  it('exits 1 when no promotion waits, and for an environment without an approval, sending nothing', async () => {
+    endpoint = await awsEndpoint((call) => {
+      switch (call.operation) {
+        case 'GetPipelineState':
+          return pipelineState({ Source: 'Succeeded', Build: 'Succeeded', Deploy: 'Succeeded' }, 'd-EXAMPLE1');
+        default:
+          throw new Error(`unexpected ${call.service}:${call.operation}`);
+      }
+    });
+    pointAt(endpoint.url);
+    const none = await bluegreen(['approve', 'prod']);
+    expect(none.exitCode).toBe(1);
+    expect(none.stderr).toContain('No promotion of prod is waiting for approval');
+    const dev = await bluegreen(['approve', 'dev']);
+    expect(dev.exitCode).toBe(1);
+    expect(dev.stderr).toContain('dev has no approval to give: it builds its own images');
+    expect(endpoint.callsTo('PutApprovalResult')).toEqual([]);
+  });
+});
+
+describe('bluegreen status of a promoted environment over the wire', () => {
+  const DIGEST = `sha256:${'ab'.repeat(32)}`;
+  const TASK_DEFINITION = 'arn:aws:ecs:eu-central-1:222222222222:task-definition/web-prod:7';
+
+  it('shows the digest production runs, the commit ECR has it tagged with, and where it was promoted from', async () => {
+    endpoint = await awsEndpoint((call) => {
+      switch (call.operation) {
+        case 'DescribeServices':
+          // The documented CodeDeploy-controlled service, its PRIMARY task set on our task definition.
+          return answer<Json>('ecs', 'DescribeServices', {
+            variant: 'codeDeployTaskSets',
+            edit: (documented) => ({
+              ...documented,
+              services: documented.services.map((service: Json) => ({
+                ...service,
+                taskSets: (service.taskSets ?? []).map((set: Json) =>
+                  set.status === 'PRIMARY' ? { ...set, taskDefinition: TASK_DEFINITION } : set,
+                ),
+              })),
+            }),
+          });
+        case 'DescribeTaskDefinition':
+          return answer<Json>('ecs', 'DescribeTaskDefinition', {
+            edit: (documented) => ({
+              taskDefinition: {
+                ...documented.taskDefinition,
+                taskDefinitionArn: TASK_DEFINITION,
+                containerDefinitions: documented.taskDefinition.containerDefinitions.map((c: Json, i: number) =>
+                  i === 0
+                    ? { ...c, name: 'app', image: `222222222222.dkr.ecr.eu-central-1.amazonaws.com/web-prod@${DIGEST}` }
+                    : c,
+                ),
+              },
+            }),
+          });
+        case 'DescribeImages':
+          return answer<Json>('ecr', 'DescribeImages', {
+            edit: (documented) => ({
+              imageDetails: [
+                {
+                  ...documented.imageDetails[0],
+                  repositoryName: 'web-prod',
+                  imageDigest: DIGEST,
+                  imageTags: ['0123abc'],
+                },
+              ],
+            }),
+          });
+        case 'ListPipelineExecutions':
+          return runInProgress();
+        case 'GetPipelineExecution':
+          return answer<Json>('codepipeline', 'GetPipelineExecution', {
+            variant: 'v2WithVariablesAndTrigger',
+            edit: (documented) => ({
+              pipelineExecution: {
+                ...documented.pipelineExecution,
+                pipelineExecutionId: EXECUTION,
+                variables: [
+                  { name: 'ImageDigest', resolvedValue: DIGEST },
+                  { name: 'CommitId', resolvedValue: '0123abc' },
+                  { name: 'UpstreamDeploymentId', resolvedValue: 'd-EXAMPLEE5' },
+                ],
+              },
+            }),
+          });
+        case 'GetPipelineState':
+          return pipelineState({ Source: 'Succeeded', Build: 'Succeeded', Deploy: 'Succeeded' });
+        case 'ListDeployments':
+          return answer('codedeploy', 'ListDeployments', { edit: () => ({ deployments: [] }) });
+        case 'DescribeAlarms':
+          return answer('cloudwatch', 'DescribeAlarms');
+        case 'DescribeLoadBalancers':
+          return answer('elastic-load-balancing-v2', 'DescribeLoadBalancers');
+        case 'DescribeListeners':
+          return answer('elastic-load-balancing-v2', 'DescribeListeners');
+        default:
+          throw new Error(`unexpected ${call.service}:${call.operation}`);
+      }
+    });
+    pointAt(endpoint.url);
+    const { exitCode, stdout, stderr } = await bluegreen(['status', 'prod']);
+    expect(stderr).toBe('');
+    expect(exitCode).toBe(0);
+    expect(stdout).toContain(`image: ${DIGEST} (commit 0123abc)`);
+    expect(stdout).toContain(
+      `promoted from dev; newest run promotes ${DIGEST} (commit 0123abc), deployed in dev by d-EXAMPLEE5`,
+    );
+    expect(endpoint.callsTo('DescribeImages')[0].input).toEqual({
+      repositoryName: 'web-prod',
+      imageIds: [{ imageDigest: DIGEST }],
+    });
+    const json = await bluegreen(['status', 'prod', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      image: { digest: DIGEST, commit: '0123abc' },
+      promotion: { from: 'dev', digest: DIGEST, commit: '0123abc', upstreamDeployment: 'd-EXAMPLEE5' },
+    });
+  });
+});
+
+describe('bluegreen watch of a promotion run over the wire', () => {
+  it('announces the approval the run waits for, with the command that decides it, and stops there with --until operator', async () => {
+    endpoint = await awsEndpoint((call) => {
+      switch (call.operation) {
+        case 'ListPipelineExecutions':
+          return runInProgress();
+        case 'GetPipelineState':
+          return pipelineState({ Source: 'Succeeded', Import: 'Succeeded', Approve: 'InProgress', Deploy: 'Waiting' });
+        default:
+          throw new Error(`unexpected ${call.service}:${call.operation}`);
+      }
+    });
+    pointAt(endpoint.url);
+    const { exitCode, lines, stderr } = await bluegreen(['watch', 'prod', '--until', 'operator', '--interval', '1']);
+    expect(stderr).toBe('');
+    expect(exitCode).toBe(0);
+    expect(lines.some((line) => /Import Succeeded/.test(line))).toBe(true);
+    expect(
+      lines.some((line) => /waiting for an approval: bluegreen approve prod \(or: bluegreen reject prod\)/.test(line)),
+    ).toBe(true);
+    expect(lines.at(-1)).toMatch(/reached operator/);
+    // Nothing deploys while the approval waits: no deployment is looked up.
+    expect(endpoint.calls.map((call) => call.operation)).not.toContain('GetDeployment');
+  });
 });

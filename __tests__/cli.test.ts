@@ -543,9 +543,12 @@ describe('bluegreen usage', () => {
     expect(stderr).toContain(message);
   });
 
-  it.each(['status', 'watch', 'promote', 'rollback'])('%s --help explains it and exits 0', async (command) => {
-    const { exitCode, stdout } = await bluegreen([command, '--help'], [building[0]]);
-    expect(exitCode).toBe(0);
-    expect(stdout).toContain(`Usage: bluegreen ${command}`);
-  });
+  it.each(['status', 'watch', 'promote', 'rollback', 'approve', 'reject'])(
+    '%s --help explains it and exits 0',
+    async (command) => {
+      const { exitCode, stdout } = await bluegreen([command, '--help'], [building[0]]);
+      expect(exitCode).toBe(0);
+      expect(stdout).toContain(`Usage: bluegreen ${command}`);
+    },
+  );
 });

@@ -2,6 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -9,6 +10,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 /** The AWS clients the CLI uses; tests pass mocked ones. */
 export interface Clients {
   readonly ecs: ECSClient;
+  readonly ecr: ECRClient;
   readonly elb: ElasticLoadBalancingV2Client;
   readonly pipeline: CodePipelineClient;
   readonly codedeploy: CodeDeployClient;
@@ -27,6 +29,7 @@ export function createClients(region: string): Clients {
   const settings = { region, retryMode: 'adaptive', maxAttempts: 4 };
   return {
     ecs: new ECSClient(settings),
+    ecr: new ECRClient(settings),
     elb: new ElasticLoadBalancingV2Client(settings),
     pipeline: new CodePipelineClient(settings),
     codedeploy: new CodeDeployClient(settings),

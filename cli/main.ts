@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { environments } from '../stacks/config/environments';
 import { ConfigError, loadEnvironments } from '../stacks/config/load';
 import { createClients, type Clients } from './clients';
+import { decide } from './approve';
 import { promote, rollback } from './operate';
 import { jsonRenderer, lineRenderer, liveRenderer } from './render';
 import { formatStatus, readStatus } from './status';
@@ -20,7 +21,7 @@ export interface Io {
 
 const EXIT_CODES_HELP = `
 Exit codes of watch: 0 succeeded (or --until reached), 1 failed, 2 rolled back, 3 stopped or timed out.
-promote and rollback: 0 done, 1 nothing to act on (or a rollback is running, which is left alone).
+promote, rollback, approve and reject: 0 done, 1 nothing to act on (or a rollback is running, which is left alone).
 Every command: 4 usage, configuration or credentials, 5 AWS could not be reached (network, proxy, endpoint).`;
 
 /** Runs one command line (without "node bluegreen") and returns the exit code. */
@@ -107,6 +108,25 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       exitCode = result.exitCode;
     });
 
+  for (const [command, status] of [
+    ['approve', 'Approved'],
+    ['reject', 'Rejected'],
+  ] as const) {
+    program
+      .command(command)
+      .description(
+        `${command} the promotion waiting in a promoted environment's Approve stage (CodePipeline PutApprovalResult)`,
+      )
+      .argument('<env>', 'environment name')
+      .option('--reason <text>', 'the summary the pipeline records with the decision')
+      .action(async (env: string, options: { reason?: string }) => {
+        const target = targetFor(env);
+        const result = await decide(clientsFor(io, target), target, status, options.reason);
+        (result.exitCode === 0 ? io.stdout : io.stderr).write(`${result.message}\n`);
+        exitCode = result.exitCode;
+      });
+  }
+
   program
     .command('rollback')
     .description('stop the running deployment and roll it back')
@@ -186,13 +206,13 @@ function classify(error: unknown, target: Target | undefined): { exitCode: numbe
 function untilProblem(until: string, target: Target): string | undefined {
   const wanted = until.toLowerCase();
   if (wanted === 'operator') {
-    return target.operatorWaitMinutes > 0
+    return target.operatorWaitMinutes > 0 || target.approval
       ? undefined
-      : `--until operator: ${target.environment} never waits for an operator (pipeline.waitForRerouteMinutes is 0).`;
+      : `--until operator: ${target.environment} never waits for an operator (pipeline.waitForRerouteMinutes is 0) and has no promotion approval.`;
   }
   const valid = [...target.pipelineStages, ...target.lifecycleSteps];
   if (valid.some((name) => name.toLowerCase() === wanted)) return undefined;
-  const operator = target.operatorWaitMinutes > 0 ? ', or operator' : '';
+  const operator = target.operatorWaitMinutes > 0 || target.approval ? ', or operator' : '';
   return `--until ${until}: not a stage or step of ${target.environment} (${target.engine} engine). Use one of: ${valid.join(', ')}${operator}.`;
 }
 

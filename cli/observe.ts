@@ -84,6 +84,14 @@ export async function latestExecution(
   return { id: newest.pipelineExecutionId, status: newest.status ?? 'Unknown', startedAt: newest.startTime };
 }
 
+/** What each stage's external execution id is: a commit, a CodeBuild build, or (Deploy) the deployment. */
+const STAGE_EXTERNAL_ID: Readonly<Record<string, 'commitId' | 'buildId' | 'deploymentId'>> = {
+  [PIPELINE_STAGES.source]: 'commitId',
+  [PIPELINE_STAGES.build]: 'buildId',
+  [PIPELINE_STAGES.import]: 'buildId',
+  [PIPELINE_STAGES.promote]: 'buildId',
+};
+
 /** Each stage's status in the given execution (stages another execution holds show as Waiting). */
 export async function pipelineView(clients: Clients, target: Target, executionId: string): Promise<PipelineView> {
   const { stageStates = [] } = await clients.pipeline.send(new GetPipelineStateCommand({ name: target.pipeline }));
@@ -98,8 +106,7 @@ export async function pipelineView(clients: Clients, target: Target, executionId
     const external = mine
       ? reporting.find((a) => a.latestExecution?.externalExecutionId)?.latestExecution?.externalExecutionId
       : undefined;
-    const field =
-      name === PIPELINE_STAGES.source ? 'commitId' : name === PIPELINE_STAGES.build ? 'buildId' : 'deploymentId';
+    const field = STAGE_EXTERNAL_ID[name] ?? 'deploymentId';
     return {
       name,
       status: mine ? (stage.latestExecution?.status ?? 'Unknown') : 'Waiting',

@@ -65,7 +65,9 @@ class LiveView {
         this.hooks.push(`hook ${event.hook} ${event.passed ? pc.green('passed') : pc.red('FAILED')}: ${event.summary}`);
         break;
       case 'waiting':
-        this.footer = pc.yellow(`waiting for an operator: ${event.hint}`);
+        this.footer = pc.yellow(
+          `waiting for ${event.for === 'approval' ? 'an approval' : 'an operator'}: ${event.hint}`,
+        );
         break;
       case 'throttled':
         this.footer = pc.dim(`AWS is throttling; next poll in ${event.retryInSeconds} s`);
@@ -105,7 +107,7 @@ export function describe(event: WatchEvent): string {
     case 'hook':
       return `${time} hook ${event.hook} ${event.passed ? 'passed' : 'FAILED'}: ${event.summary}`;
     case 'waiting':
-      return `${time} waiting for an operator: ${event.hint}`;
+      return `${time} waiting for ${event.for === 'approval' ? 'an approval' : 'an operator'}: ${event.hint}`;
     case 'throttled':
       return `${time} throttled by AWS; next poll in ${event.retryInSeconds} s`;
     case 'done':

@@ -1,5 +1,7 @@
 import { paginateDescribeAlarms, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type Service } from '@aws-sdk/client-ecs';
+import { promotionOf } from './approve';
 import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
@@ -34,6 +36,10 @@ export interface Status {
     pending?: number;
     weight?: number;
   }[];
+  /** What production runs: the primary revision's image (by digest where pinned) and the commit it was built from. */
+  readonly image?: { uri: string; digest?: string; commit?: string };
+  /** Promoted environments: where the images come from, and what the newest run promoted. */
+  readonly promotion?: { from: string; commit?: string; digest?: string; upstreamDeployment?: string };
   readonly pipeline?: PipelineView;
   readonly deployment?: DeploymentView;
   readonly alarms: Record<string, string>;
@@ -79,9 +85,12 @@ export async function readStatus(clients: Clients, target: Target): Promise<Stat
   )) {
     MetricAlarms.push(...(page.MetricAlarms ?? []));
   }
+  const promoted = target.promotedFrom && execution ? await promotionOf(clients, target, execution.id) : undefined;
   return {
     environment: target.environment,
     engine: target.engine,
+    image: await runningImage(clients, target, service),
+    ...(target.promotedFrom ? { promotion: { from: target.promotedFrom, ...promoted } } : {}),
     listeners: await listenerTraffic(clients, target),
     service: { desired: service.desiredCount, running: service.runningCount, pending: service.pendingCount },
     revisions,
@@ -89,6 +98,33 @@ export async function readStatus(clients: Clients, target: Target): Promise<Stat
     deployment,
     alarms: Object.fromEntries(MetricAlarms.map((alarm) => [alarm.AlarmName ?? '?', alarm.StateValue ?? '?'])),
   };
+}
+
+/**
+ * The image of the revision serving production: the PRIMARY task set (CodeDeploy) or deployment (ECS),
+ * its task definition's container, and the commit ECR has it tagged with (builds tag images by commit).
+ */
+async function runningImage(clients: Clients, target: Target, service: Service): Promise<Status['image']> {
+  const primary =
+    target.engine === 'ecs'
+      ? service.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition
+      : (service.taskSets?.find((set) => set.status === 'PRIMARY')?.taskDefinition ?? service.taskDefinition);
+  if (!primary) return undefined;
+  const { taskDefinition } = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: primary }));
+  const uri = taskDefinition?.containerDefinitions?.find((c) => c.name === target.container)?.image;
+  if (!uri) return undefined;
+  const digest = /@(sha256:[a-f0-9]{64})$/.exec(uri)?.[1];
+  if (!digest || !uri.includes(`/${target.repository}@`)) return { uri, digest };
+  try {
+    const { imageDetails = [] } = await clients.ecr.send(
+      new DescribeImagesCommand({ repositoryName: target.repository, imageIds: [{ imageDigest: digest }] }),
+    );
+    return { uri, digest, commit: imageDetails[0]?.imageTags?.[0] };
+  } catch (error) {
+    // Expired by the repository's lifecycle rule: the task still runs what it pulled.
+    if ((error as Error).name === 'ImageNotFoundException') return { uri, digest };
+    throw error;
+  }
 }
 
 /** Which target group each listener sends traffic to: its default action (CodeDeploy) or its rule (ECS). */
@@ -137,6 +173,17 @@ export function formatStatus(status: Status, target: Target): string[] {
       .map(([group, weight]) => `${group} ${weight}%`)
       .join(', ');
     lines.push(`  ${listener.padEnd(16)} -> ${split || 'nothing'}`);
+  }
+  if (status.image) {
+    const commit = status.image.commit ? ` (commit ${status.image.commit})` : '';
+    lines.push(`  image: ${status.image.digest ?? status.image.uri}${commit}`);
+  }
+  if (status.promotion) {
+    const p = status.promotion;
+    const last = p.digest
+      ? `; newest run promotes ${p.digest}${p.commit ? ` (commit ${p.commit})` : ''}${p.upstreamDeployment ? `, deployed in ${p.from} by ${p.upstreamDeployment}` : ''}`
+      : '';
+    lines.push(`  promoted from ${p.from}${last}`);
   }
   const { desired, running, pending } = status.service;
   lines.push(`  service ${target.service}: ${running ?? 0}/${desired ?? 0} running, ${pending ?? 0} pending`);

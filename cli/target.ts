@@ -27,6 +27,9 @@ export interface Target {
   readonly engine: 'codedeploy' | 'ecs';
   readonly cluster: string;
   readonly service: string;
+  /** The task definition's container, and the environment's ECR repository (images tagged with their commit). */
+  readonly container: string;
+  readonly repository: string;
   readonly pipeline: string;
   readonly codeDeployApplication: string;
   readonly deploymentGroup: string;
@@ -62,6 +65,8 @@ export function targetOf(config: EnvironmentConfig): Target {
     engine,
     cluster: names.cluster,
     service: names.service,
+    container: config.container.name,
+    repository: names.repository,
     pipeline: names.pipeline,
     codeDeployApplication: names.codeDeployApplication,
     deploymentGroup: names.deploymentGroup,

@@ -33,7 +33,7 @@ export type WatchEvent =
   | { kind: 'step'; at: string; step: string; status: string; seconds?: number }
   | { kind: 'traffic'; at: string; revisions: RevisionView[] }
   | { kind: 'hook'; at: string; hook: string; passed: boolean; summary: string }
-  | { kind: 'waiting'; at: string; for: 'operator'; hint: string }
+  | { kind: 'waiting'; at: string; for: 'operator' | 'approval'; hint: string }
   | { kind: 'throttled'; at: string; retryInSeconds: number }
   | { kind: 'done'; at: string; outcome: Outcome | 'timed-out' | 'reached'; exitCode: number; reason?: string };
 
@@ -98,6 +98,7 @@ class Follower {
   private readonly stageStarted = new Map<string, number>();
   private readonly verdicts = new Set<string>();
   private announcedWait = false;
+  private announcedApproval = false;
   private traffic = '';
 
   constructor(
@@ -114,6 +115,9 @@ class Follower {
     if (!this.execution) return undefined;
     const pipeline = await pipelineView(this.clients, this.target, this.execution);
     this.reportStages(pipeline);
+    const approving = this.reportApproval(pipeline);
+    if (approving && this.options.until?.toLowerCase() === 'operator')
+      return this.finish('reached', EXIT.succeeded, 'reached operator (the approval)');
     const deploy = pipeline.stages.find((stage) => stage.name === PIPELINE_STAGES.deploy);
     if (deploy && deploy.status !== 'Waiting') {
       const reached = await this.followDeployment(deploy.deploymentId, deploy.startedAt);
@@ -165,6 +169,23 @@ class Follower {
       this.renderer.event({ kind: 'stage', at: iso(this.now()), stage: stage.name, status: stage.status, seconds });
     }
     this.pipeline = pipeline;
+  }
+
+  /** A promotion waiting in the Approve stage: announced once, with the command that decides it. */
+  private reportApproval(pipeline: PipelineView): boolean {
+    const approve = pipeline.stages.find((stage) => stage.name === PIPELINE_STAGES.approve);
+    if (approve?.status !== 'InProgress') return false;
+    if (!this.announcedApproval) {
+      this.announcedApproval = true;
+      const env = this.target.environment;
+      this.renderer.event({
+        kind: 'waiting',
+        at: iso(this.now()),
+        for: 'approval',
+        hint: `bluegreen approve ${env} (or: bluegreen reject ${env})`,
+      });
+    }
+    return true;
   }
 
   /** The Deploy stage's deployment: its steps, traffic, hook verdicts and outcome. */

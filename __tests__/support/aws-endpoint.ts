@@ -30,6 +30,7 @@ const TARGET_PREFIXES: Readonly<Record<string, string>> = {
   CodePipeline_20150709: 'codepipeline',
   CodeDeploy_20141006: 'codedeploy',
   AmazonEC2ContainerServiceV20141113: 'ecs',
+  AmazonEC2ContainerRegistry_V20150921: 'ecr',
   Logs_20140328: 'cloudwatch-logs',
   AmazonSSM: 'ssm',
   GraniteServiceVersion20100801: 'cloudwatch',

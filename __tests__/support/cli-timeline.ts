@@ -31,6 +31,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Clients } from '../../cli/clients';
 import { APPLICATION_ACTION } from '../../stacks/config/names';
@@ -82,6 +83,7 @@ export const BUILD_ID = 'web-dev-build:6b1c9a52-0000-4000-8000-000000000002';
 
 const mocks = {
   ecs: mockClient(ECSClient),
+  ecr: mockClient(ECRClient),
   elb: mockClient(ElasticLoadBalancingV2Client),
   pipeline: mockClient(CodePipelineClient),
   codedeploy: mockClient(CodeDeployClient),
@@ -311,6 +313,7 @@ export function replay(frames: readonly Frame[]): {
 
   const clients = {
     ecs: new ECSClient({ region: 'eu-central-1' }),
+    ecr: new ECRClient({ region: 'eu-central-1' }),
     elb: new ElasticLoadBalancingV2Client({ region: 'eu-central-1' }),
     pipeline: new CodePipelineClient({ region: 'eu-central-1' }),
     codedeploy: new CodeDeployClient({ region: 'eu-central-1' }),
