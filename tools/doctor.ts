@@ -181,6 +181,14 @@ async function checkStateBucket(config: EnvironmentConfig): Promise<Finding> {
 
 async function checkSource(config: EnvironmentConfig): Promise<Finding> {
   const { source } = config.pipeline;
+  const upstream = config.promotion.from;
+  if (upstream) {
+    return {
+      check: 'Source',
+      status: 'ok',
+      detail: `promotes ${upstream.name}'s tested images (account ${upstream.accountId}): deploy ${upstream.name} too, in either order (docs/promotion.md)`,
+    };
+  }
   if (source.provider === 'CodeCommit') {
     await new CodeCommitClient({ region: config.region }).send(new ListRepositoriesCommand({}));
     return {
