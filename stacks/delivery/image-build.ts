@@ -8,7 +8,13 @@ import { EnvironmentContext } from '../shared/context';
 import { grant, type PolicyStatement } from '../shared/iam';
 import type { ArtifactStore } from './artifact-store';
 import { BUILD_CACHE_TAG, BUILDKIT_IMAGE, BuildCache } from './build-cache';
-import { codeBuildAction, pipelineProject, runBuildStatement } from './pipeline-project';
+import {
+  codeBuildAction,
+  pipelineProject,
+  runBuildStatement,
+  type PipelineProject,
+  type PipelineProjectProps,
+} from './pipeline-project';
 
 export interface ImageBuildProps {
   readonly registry: RegistryRef;
@@ -33,6 +39,35 @@ export interface ImageStep {
 }
 
 /**
+ * The CodeBuild project of an image step (build or import): Docker, on the task's architecture, told
+ * which repository to push to and which image file the deploy action reads; its role may push to that
+ * repository and read and write pipeline artifacts.
+ */
+export function imageStepProject(
+  scope: Construct,
+  props: ImageBuildProps,
+  step: Omit<PipelineProjectProps, 'artifactStore' | 'timeoutMinutes' | 'architecture' | 'docker'>,
+): PipelineProject {
+  const project = pipelineProject(scope, {
+    ...step,
+    artifactStore: props.artifactStore,
+    timeoutMinutes: props.timeoutMinutes,
+    architecture: props.architecture,
+    docker: true,
+    environmentVariables: {
+      REPOSITORY_URI: props.registry.repositoryUrl,
+      REPOSITORY_NAME: props.registry.repositoryName,
+      ...step.environmentVariables,
+      IMAGE_FILE: props.imageFile,
+      CONTAINER_NAME: props.containerName,
+    },
+  });
+  props.registry.grantPush(project.role, 'push-images');
+  props.artifactStore.grantReadWrite(project.role, 'pipeline-artifacts', { readBucketAcl: true });
+  return project;
+}
+
+/**
  * CodeBuild project that turns a pushed commit into an image in ECR and the file the deployment
  * engine reads: imageDetail.json or imagedefinitions.json (artifacts/buildspec.yml). Privileged,
  * because it runs Docker.
@@ -48,25 +83,17 @@ export class ImageBuild extends Construct implements ImageStep {
     super(scope, id);
     const { names } = EnvironmentContext.of(this);
     const cache = new BuildCache(this, 'cache');
-    const project = pipelineProject(this, {
+    const project = imageStepProject(this, props, {
       projectName: names.buildProject,
       roleName: names.buildRole,
       logGroupName: names.buildLogGroup,
       description: 'Builds the Dockerfile at the repository root and pushes it, tagged with the commit id',
       roleDescription: 'CodeBuild: builds and pushes the application image',
       buildspec: 'buildspec.yml',
-      artifactStore: props.artifactStore,
-      timeoutMinutes: props.timeoutMinutes,
-      architecture: props.architecture,
-      docker: true,
       environmentVariables: {
-        REPOSITORY_URI: props.registry.repositoryUrl,
-        REPOSITORY_NAME: props.registry.repositoryName,
         CACHE_REPOSITORY_URI: cache.repositoryUrl,
         CACHE_TAG: BUILD_CACHE_TAG,
         BUILDKIT_IMAGE: BUILDKIT_IMAGE,
-        IMAGE_FILE: props.imageFile,
-        CONTAINER_NAME: props.containerName,
       },
       // The durable cache is the ECR registry cache (BuildCache); this best-effort host cache only helps
       // the buildspec's fallback to plain docker build. (LOCAL_SOURCE_CACHE would do nothing: with a
@@ -74,8 +101,6 @@ export class ImageBuild extends Construct implements ImageStep {
       cache: { type: 'LOCAL', modes: ['LOCAL_DOCKER_LAYER_CACHE'] },
     });
     grant(this, 'build-cache', project.role, [cache.readWriteStatement()]);
-    props.registry.grantPush(project.role, 'push-images');
-    props.artifactStore.grantReadWrite(project.role, 'pipeline-artifacts', { readBucketAcl: true });
     this.projectName = project.projectName;
     this.projectArn = project.projectArn;
     this.pipelineStatements = [{ sid: 'RunBuild', ...runBuildStatement(project.projectArn) }];

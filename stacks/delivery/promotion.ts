@@ -4,13 +4,13 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { PIPELINE_STAGES, PROMOTION_VARIABLES } from '../config/names';
 import type { PeerEnvironment } from '../config/promotion';
 import type { ImageFile } from '../deployment/engine';
-import { ECR_PULL_ACTIONS, type RegistryRef } from '../service/container-registry';
+import { ECR_PULL_ACTIONS } from '../service/container-registry';
 import type { CpuArchitecture } from '../shared/architecture';
 import { EnvironmentContext } from '../shared/context';
 import { grant, type PolicyStatement } from '../shared/iam';
 import { peerResources, roleOfAccount } from '../shared/peers';
 import type { ArtifactStore } from './artifact-store';
-import type { ImageStep } from './image-build';
+import { imageStepProject, type ImageBuildProps, type ImageStep } from './image-build';
 import { codeBuildAction, pipelineProject, runBuildStatement } from './pipeline-project';
 
 /**
@@ -53,15 +53,9 @@ export function pipelineVariable(name: string): string {
   return `#{variables.${name}}`;
 }
 
-export interface ImageImportProps {
+/** `registry` is this environment's: the copy lands there, and the service pulls it from there. */
+export interface ImageImportProps extends ImageBuildProps {
   readonly upstream: PeerEnvironment;
-  /** This environment's repository: the copy lands here, and the service pulls it from here. */
-  readonly registry: RegistryRef;
-  readonly artifactStore: ArtifactStore;
-  readonly timeoutMinutes: number;
-  readonly architecture: CpuArchitecture;
-  readonly imageFile: ImageFile['name'];
-  readonly containerName: string;
   /** This environment's pipeline: the upstream may start exactly this one. */
   readonly pipelineArn: string;
 }
@@ -81,30 +75,19 @@ export class ImageImport extends Construct implements ImageStep {
     super(scope, id);
     const { names } = EnvironmentContext.of(this);
     const upstream = peerResources(props.upstream);
-    const project = pipelineProject(this, {
+    const project = imageStepProject(this, props, {
       projectName: names.importProject,
       roleName: names.importRole,
       logGroupName: names.importLogGroup,
       description: `Copies the image ${props.upstream.name} deployed, by digest, into this environment's repository`,
       roleDescription: `CodeBuild: copies promoted images from ${props.upstream.name}'s repository into this one`,
       buildspec: 'import-buildspec.yml',
-      artifactStore: props.artifactStore,
-      timeoutMinutes: props.timeoutMinutes,
-      architecture: props.architecture,
-      docker: true,
-      environmentVariables: {
-        REPOSITORY_URI: props.registry.repositoryUrl,
-        REPOSITORY_NAME: props.registry.repositoryName,
-        IMAGE_FILE: props.imageFile,
-        CONTAINER_NAME: props.containerName,
-      },
+      environmentVariables: {},
     });
     // Pull from exactly the upstream's repository (which grants this role the same in its policy).
     grant(this, 'pull-promoted-images', project.role, [
       { sid: 'PullFromUpstream', actions: [...ECR_PULL_ACTIONS], resources: [upstream.repositoryArn] },
     ]);
-    props.registry.grantPush(project.role, 'push-images');
-    props.artifactStore.grantReadWrite(project.role, 'import-artifacts', { readBucketAcl: true });
     this.projectName = project.projectName;
     this.pipelineStatements = [{ sid: 'RunImport', ...runBuildStatement(project.projectArn) }];
     this.startRoleArn = this.startRole(props).arn;
