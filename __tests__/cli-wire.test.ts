@@ -453,6 +453,34 @@ describe('bluegreen approve and reject over the wire (a promoted environment)', 
     expect(second.stderr).toContain('was decided already or has expired (ApprovalAlreadyCompletedException)');
   });
 
+  it("approves from AWS's example as published, whose stage has no latestExecution (no run id to describe)", async () => {
+    endpoint = await awsEndpoint((call) => {
+      switch (call.operation) {
+        case 'GetPipelineState':
+          return answer<Json>('codepipeline', 'GetPipelineState', {
+            variant: 'approvalPending',
+            edit: (documented) => ({
+              ...documented,
+              stageStates: documented.stageStates.map((stage: Json) => ({
+                ...stage,
+                stageName: 'Approve',
+                actionStates: stage.actionStates.map((action: Json) => ({ ...action, actionName: 'Promotion' })),
+              })),
+            }),
+          });
+        case 'PutApprovalResult':
+          return answer('codepipeline', 'PutApprovalResult');
+        default:
+          throw new Error(`unexpected ${call.service}:${call.operation}`);
+      }
+    });
+    pointAt(endpoint.url);
+    const { exitCode, stdout } = await bluegreen(['approve', 'prod']);
+    expect(exitCode).toBe(0);
+    expect(stdout).toContain('Approved the waiting promotion from dev: it deploys now');
+    expect(endpoint.callsTo('PutApprovalResult')).toHaveLength(1);
+  });
+
   it('exits 1 when no promotion waits, and for an environment without an approval, sending nothing', async () => {
     endpoint = await awsEndpoint((call) => {
       switch (call.operation) {

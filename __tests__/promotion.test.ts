@@ -64,8 +64,9 @@ describe('the promoted environment (prod)', () => {
     expect(configuration.NotificationArn).toBe(topic.ref('arn'));
     for (const variable of ['CommitId', 'ImageDigest', 'UpstreamDeploymentId'])
       expect(configuration.CustomData).toContain(`#{variables.${variable}}`);
-    // CustomData may have 500 characters: so it must with the longest values (a 40-character commit id, a
-    // sha256 digest, a 128-character deployment id).
+    // A configuration value may have 1000 characters once variables are resolved (CodePipeline User Guide,
+    // "Variables reference"); CustomData keeps under half of that with the longest values (a 40-character
+    // commit id, a sha256 digest, a 128-character deployment id).
     const longest = configuration.CustomData.replace('#{variables.CommitId}', 'c'.repeat(40))
       .replace('#{variables.ImageDigest}', `sha256:${'0'.repeat(64)}`)
       .replace('#{variables.UpstreamDeploymentId}', 'd'.repeat(128));
@@ -403,7 +404,7 @@ describe('promote-buildspec.yml: starting the downstream', () => {
       { name: 'UpstreamDeploymentId', value: deployment },
       { name: 'UpstreamExecutionId', value: 'e0b6a5d4-0000-4000-8000-000000000001' },
     ]);
-    // The run id as idempotency token: a retried stage cannot start a second prod run.
+    // The run id as clientRequestToken: a retried stage sends the same request id.
     expect(run.calls.find((c) => c.includes('start-pipeline-execution'))).toContain(
       '--name web-prod --client-request-token e0b6a5d4-0000-4000-8000-000000000001',
     );
