@@ -265,7 +265,9 @@ const environmentFields = z.strictObject({
             `"${String(issue.input)}" is a git ref, not a branch name: no push would match it. Fix: use the name alone, e.g. "${String(issue.input).replace(/^refs\/(heads\/)?/, '')}"`,
         })
         .default('main')
-        .describe('Branch whose pushes deploy this environment.'),
+        .describe(
+          'Branch whose pushes deploy this environment (repository sources; a promotion has no branch of its own).',
+        ),
       source: z
         .strictObject({
           provider: z
