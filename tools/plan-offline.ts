@@ -153,7 +153,7 @@ async function planEnvironment(
     problems,
     summary:
       `${environment.padEnd(10)} ${String(planJson.resource_changes.length).padStart(4)} to create, ` +
-      `${policies.checked} policies, ${files.size} deployment files${grants.checked ? ` and ${grants.checked} promotion grants` : ''} checked, ${problems.length === 0 ? 'ok' : 'FAILED'} in ${seconds} s`,
+      `${policies.checked} policies${grants.checked ? ', ' : ' and '}${files.size} deployment files${grants.checked ? ` and ${grants.checked} promotion grants` : ''} checked, ${problems.length === 0 ? 'ok' : 'FAILED'} in ${seconds} s`,
     notes: copy.differences,
   };
 }
