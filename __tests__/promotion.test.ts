@@ -211,6 +211,35 @@ describe('promotion within one account (lab -> labnext), ECS engine, no approval
   });
 });
 
+describe('a chain (dev -> prod -> a third environment)', () => {
+  const third = {
+    ...structuredClone(shipped('prod')),
+    name: 'dr',
+    accountId: '333333333333',
+    pipeline: {
+      ...structuredClone(shipped('prod').pipeline),
+      source: { provider: 'Promotion' as const, from: 'prod' },
+    },
+  };
+  const chain = [...environments, third];
+  const middle = synthesize(shipped('prod'), chain);
+
+  it('promotes onwards the digest it imported, with the commit it was started with', () => {
+    expect(stageNames(middle)).toEqual(['Source', 'Import', 'Approve', 'Deploy', 'Promote']);
+    const [imported] = stage(middle, 'Import').action[0].output_artifacts;
+    const [onwards] = stage(middle, 'Promote').action;
+    expect(onwards.input_artifacts).toEqual([imported]);
+    expect(JSON.parse(onwards.configuration.EnvironmentVariables)).toContainEqual({
+      name: 'COMMIT_ID',
+      value: '#{variables.CommitId}',
+      type: 'PLAINTEXT',
+    });
+    expect(policy(middle.resource('aws_ecr_repository_policy').config.policy).Statement[0].Condition).toEqual({
+      ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::333333333333:role/web-dr-import' },
+    });
+  });
+});
+
 describe('bluegreen reads the stages the stack builds', () => {
   it.each(['dev', 'staging', 'prod', 'lab', 'labnext'])('%s', (name) => {
     const [config] = loadEnvironments(all, [name]);
