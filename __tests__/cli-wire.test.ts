@@ -361,7 +361,7 @@ describe('bluegreen approve and reject over the wire (a promoted environment)', 
   const RUN = 'c0ffee00-0000-4000-8000-0000promote';
   const DIGEST = `sha256:${'ab'.repeat(32)}`;
   /** The documented pending approval, in prod's Approve stage and action, for run RUN. */
-  const approvalPending = () =>
+  const approvalPending = ({ withRun = true } = {}) =>
     answer<Json>('codepipeline', 'GetPipelineState', {
       variant: 'approvalPending',
       edit: (documented) => ({
@@ -370,7 +370,8 @@ describe('bluegreen approve and reject over the wire (a promoted environment)', 
         stageStates: documented.stageStates.map((stage: Json) => ({
           ...stage,
           stageName: 'Approve',
-          latestExecution: { pipelineExecutionId: RUN, status: 'InProgress' },
+          // StageState.latestExecution (API model), which AWS's example leaves out: the run it belongs to.
+          ...(withRun ? { latestExecution: { pipelineExecutionId: RUN, status: 'InProgress' } } : {}),
           actionStates: stage.actionStates.map((action: Json) => ({ ...action, actionName: 'Promotion' })),
         })),
       }),
@@ -457,17 +458,7 @@ describe('bluegreen approve and reject over the wire (a promoted environment)', 
     endpoint = await awsEndpoint((call) => {
       switch (call.operation) {
         case 'GetPipelineState':
-          return answer<Json>('codepipeline', 'GetPipelineState', {
-            variant: 'approvalPending',
-            edit: (documented) => ({
-              ...documented,
-              stageStates: documented.stageStates.map((stage: Json) => ({
-                ...stage,
-                stageName: 'Approve',
-                actionStates: stage.actionStates.map((action: Json) => ({ ...action, actionName: 'Promotion' })),
-              })),
-            }),
-          });
+          return approvalPending({ withRun: false });
         case 'PutApprovalResult':
           return answer('codepipeline', 'PutApprovalResult');
         default:

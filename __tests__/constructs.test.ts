@@ -244,9 +244,7 @@ describe('DeliveryPipeline with any deployment engine', () => {
         containerName: 'app',
         commitId: '#{SourceVariables.CommitId}',
       }),
-      imageInput: 'source',
       engine,
-      commitId: '#{SourceVariables.CommitId}',
     });
   });
   const pipeline = only(json, 'aws_codepipeline');

@@ -205,14 +205,16 @@ function classify(error: unknown, target: Target | undefined): { exitCode: numbe
 /** Why `--until` cannot be reached in this environment, or undefined when it names a stage, step or "operator". */
 function untilProblem(until: string, target: Target): string | undefined {
   const wanted = until.toLowerCase();
+  // An operator is waited for to reroute (waitForRerouteMinutes) or to approve a promotion.
+  const waitsForOperator = target.operatorWaitMinutes > 0 || target.approval;
   if (wanted === 'operator') {
-    return target.operatorWaitMinutes > 0 || target.approval
+    return waitsForOperator
       ? undefined
       : `--until operator: ${target.environment} never waits for an operator (pipeline.waitForRerouteMinutes is 0) and has no promotion approval.`;
   }
   const valid = [...target.pipelineStages, ...target.lifecycleSteps];
   if (valid.some((name) => name.toLowerCase() === wanted)) return undefined;
-  const operator = target.operatorWaitMinutes > 0 || target.approval ? ', or operator' : '';
+  const operator = waitsForOperator ? ', or operator' : '';
   return `--until ${until}: not a stage or step of ${target.environment} (${target.engine} engine). Use one of: ${valid.join(', ')}${operator}.`;
 }
 

@@ -15,6 +15,7 @@ import type { ArtifactStore } from './artifact-store';
 import type { DeploymentFiles } from './deployment-files';
 import { APPLICATION_ACTION, PIPELINE_STAGES } from '../config/names';
 import type { ImageStep } from './image-build';
+import { codeBuildAction } from './pipeline-project';
 import type { PromotionPublisher } from './promotion';
 import type { PipelineSource } from './pipeline-source';
 
@@ -49,15 +50,11 @@ export interface DeliveryPipelineProps {
   readonly deploymentFiles?: DeploymentFiles;
   /** Build (from the source) or Import (a promoted digest): writes the engine's image file. */
   readonly image: ImageStep;
-  /** Reads the Import step's input, the promotion record in the deployment files. */
-  readonly imageInput: 'source' | 'deploymentFiles';
   readonly approval?: ApprovalGate;
   /** Supplies the Deploy stage's action and the permissions it needs. */
   readonly engine: DeploymentEngine;
   /** Environments that promote from this one: the Promote stage after Deploy starts their pipelines. */
   readonly publisher?: PromotionPublisher;
-  /** The commit id of a run: the source's variable, or the promotion's. */
-  readonly commitId: string;
   /** Pipeline variables a run is started with (promoted environments). */
   readonly variables?: CodepipelineVariable[];
 }
@@ -82,10 +79,14 @@ export class DeliveryPipeline extends Construct {
       {
         name: props.image.stageName,
         action: [
-          props.image.action(
-            props.imageInput === 'source' ? ARTIFACTS.source : ARTIFACTS.deploymentFiles,
-            imageArtifact,
-          ),
+          codeBuildAction({
+            name: 'Image',
+            category: 'Build',
+            projectName: props.image.projectName,
+            input: ARTIFACTS[props.image.input],
+            output: imageArtifact,
+            variables: props.image.variables,
+          }),
         ],
       },
       ...(props.approval ? [approvalStage(props.approval)] : []),
@@ -98,9 +99,7 @@ export class DeliveryPipeline extends Construct {
           }),
         ],
       },
-      ...(props.publisher
-        ? [{ name: PIPELINE_STAGES.promote, action: props.publisher.actions(imageArtifact, props.commitId) }]
-        : []),
+      ...(props.publisher ? [{ name: PIPELINE_STAGES.promote, action: props.publisher.actions(imageArtifact) }] : []),
     ];
     const pipeline = new Codepipeline(this, 'pipeline', {
       name: EnvironmentContext.of(this).names.pipeline,

@@ -77,15 +77,16 @@ export class Delivery extends Construct {
       imageFile: engine.imageFile.name,
       containerName: props.containerName,
     };
+    // The commit a run deploys: the source action's variable, or the one the promotion started it with.
+    const commitId = upstream ? pipelineVariable(PROMOTION_VARIABLES.commit) : `#{${SOURCE_VARIABLES}.CommitId}`;
     let image: ImageStep;
     if (upstream) {
       const imported = new ImageImport(this, 'import', { ...common, upstream, pipelineArn });
       this.promotionStartRoleArn = imported.startRoleArn;
       image = imported;
     } else {
-      image = new ImageBuild(this, 'build', { ...common, commitId: `#{${SOURCE_VARIABLES}.CommitId}` });
+      image = new ImageBuild(this, 'build', { ...common, commitId });
     }
-    const commitId = upstream ? pipelineVariable(PROMOTION_VARIABLES.commit) : `#{${SOURCE_VARIABLES}.CommitId}`;
     const publisher =
       promotion.to.length > 0
         ? new PromotionPublisher(this, 'promote', {
@@ -95,6 +96,7 @@ export class Delivery extends Construct {
             imageFile: engine.imageFile.name,
             pipelineArn,
             pipelineName: context.names.pipeline,
+            commitId,
           })
         : undefined;
     this.pipeline = new DeliveryPipeline(this, 'pipeline', {
@@ -102,11 +104,9 @@ export class Delivery extends Construct {
       artifactStore: this.artifactStore,
       deploymentFiles: deploymentFiles || undefined,
       image,
-      imageInput: upstream ? 'deploymentFiles' : 'source',
       approval: upstream && promotion.approval ? approvalGate(upstream, props.notifications, context) : undefined,
       engine: props.engine,
       publisher,
-      commitId,
       variables: upstream ? promotionVariables() : undefined,
     });
     props.notifications.forwardPipelineFailures(context.names.pipeline);

@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import type { CodepipelineStageAction } from '@cdktf/provider-aws/lib/codepipeline';
 import { PIPELINE_STAGES } from '../config/names';
 import type { ImageFile } from '../deployment/engine';
 import type { RegistryRef } from '../service/container-registry';
@@ -9,7 +8,6 @@ import { grant, type PolicyStatement } from '../shared/iam';
 import type { ArtifactStore } from './artifact-store';
 import { BUILD_CACHE_TAG, BUILDKIT_IMAGE, BuildCache } from './build-cache';
 import {
-  codeBuildAction,
   pipelineProject,
   runBuildStatement,
   type PipelineProject,
@@ -28,12 +26,18 @@ export interface ImageBuildProps {
   readonly containerName: string;
 }
 
-/** The pipeline step that produces the image the deployment engine deploys: a build, or a promotion's import. */
+/**
+ * The pipeline step that produces the image the deployment engine deploys: a build, or a promotion's
+ * import. The pipeline runs its project in one CodeBuild action that writes the engine's image file.
+ */
 export interface ImageStep {
   /** The pipeline stage it runs in. */
   readonly stageName: string;
-  /** Its action: reads `input`, writes the engine's image file as `output`. */
-  action(input: string, output: string): CodepipelineStageAction;
+  /** The Source artifact its action reads: the application commit, or the deployment files (promotion.json). */
+  readonly input: 'source' | 'deploymentFiles';
+  readonly projectName: string;
+  /** The action's environment variables (pipeline variables resolve in them). */
+  readonly variables: Readonly<Record<string, string>>;
   /** What the pipeline role needs to run it. */
   readonly pipelineStatements: PolicyStatement[];
 }
@@ -74,10 +78,12 @@ export function imageStepProject(
  */
 export class ImageBuild extends Construct implements ImageStep {
   readonly stageName = PIPELINE_STAGES.build;
+  readonly input = 'source';
   readonly projectName: string;
   readonly projectArn: string;
   readonly pipelineStatements: PolicyStatement[];
-  private readonly commitId: string;
+  /** The image is tagged with the commit id the source action reports. */
+  readonly variables: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: ImageBuildProps & { readonly commitId: string }) {
     super(scope, id);
@@ -104,18 +110,6 @@ export class ImageBuild extends Construct implements ImageStep {
     this.projectName = project.projectName;
     this.projectArn = project.projectArn;
     this.pipelineStatements = [{ sid: 'RunBuild', ...runBuildStatement(project.projectArn) }];
-    this.commitId = props.commitId;
-  }
-
-  /** The image, tagged with the commit id the source action reports. */
-  action(input: string, output: string): CodepipelineStageAction {
-    return codeBuildAction({
-      name: 'Image',
-      category: 'Build',
-      projectName: this.projectName,
-      input,
-      output,
-      variables: { COMMIT_ID: this.commitId },
-    });
+    this.variables = { COMMIT_ID: props.commitId };
   }
 }

@@ -67,9 +67,15 @@ export interface ImageImportProps extends ImageBuildProps {
  */
 export class ImageImport extends Construct implements ImageStep {
   readonly stageName = PIPELINE_STAGES.import;
+  readonly input = 'deploymentFiles';
+  readonly projectName: string;
   readonly pipelineStatements: PolicyStatement[];
+  /** Copies the digest the run was started with; the commit id tags the copy. */
+  readonly variables = {
+    IMAGE_DIGEST: pipelineVariable(PROMOTION_VARIABLES.digest),
+    COMMIT_ID: pipelineVariable(PROMOTION_VARIABLES.commit),
+  };
   readonly startRoleArn: string;
-  private readonly projectName: string;
 
   constructor(scope: Construct, id: string, props: ImageImportProps) {
     super(scope, id);
@@ -91,21 +97,6 @@ export class ImageImport extends Construct implements ImageStep {
     this.projectName = project.projectName;
     this.pipelineStatements = [{ sid: 'RunImport', ...runBuildStatement(project.projectArn) }];
     this.startRoleArn = this.startRole(props).arn;
-  }
-
-  /** Copies the digest the run was started with; the commit id tags the copy. */
-  action(input: string, output: string): CodepipelineStageAction {
-    return codeBuildAction({
-      name: 'Image',
-      category: 'Build',
-      projectName: this.projectName,
-      input,
-      output,
-      variables: {
-        IMAGE_DIGEST: pipelineVariable(PROMOTION_VARIABLES.digest),
-        COMMIT_ID: pipelineVariable(PROMOTION_VARIABLES.commit),
-      },
-    });
   }
 
   /** The upstream's Promote role may assume this role, which may start this pipeline and do nothing else. */
@@ -143,6 +134,8 @@ export interface PromotionPublisherProps {
   /** This environment's pipeline: the step reads its own run's deploy action. */
   readonly pipelineArn: string;
   readonly pipelineName: string;
+  /** The commit id of a run: the source's variable, or (promoted itself) the promotion's. */
+  readonly commitId: string;
 }
 
 /**
@@ -153,11 +146,13 @@ export class PromotionPublisher extends Construct {
   readonly pipelineStatements: PolicyStatement[];
   private readonly projectName: string;
   private readonly downstreams: readonly PeerEnvironment[];
+  private readonly commitId: string;
 
   constructor(scope: Construct, id: string, props: PromotionPublisherProps) {
     super(scope, id);
     const { names } = EnvironmentContext.of(this);
     this.downstreams = props.downstreams;
+    this.commitId = props.commitId;
     const project = pipelineProject(this, {
       projectName: names.promoteProject,
       roleName: names.promoteRole,
@@ -187,7 +182,7 @@ export class PromotionPublisher extends Construct {
   }
 
   /** One action per downstream, reading the image file this run deployed. */
-  actions(imageArtifact: string, commitId: string): CodepipelineStageAction[] {
+  actions(imageArtifact: string): CodepipelineStageAction[] {
     return this.downstreams.map((downstream) => {
       const peer = peerResources(downstream);
       return codeBuildAction({
@@ -199,7 +194,7 @@ export class PromotionPublisher extends Construct {
           DOWNSTREAM: downstream.name,
           DOWNSTREAM_PIPELINE: peer.names.pipeline,
           START_ROLE_ARN: peer.roleArn(peer.names.promotionStartRole),
-          COMMIT_ID: commitId,
+          COMMIT_ID: this.commitId,
           PIPELINE_EXECUTION_ID: '#{codepipeline.PipelineExecutionId}',
         },
       });

@@ -9,7 +9,6 @@ export function peerResources(peer: PeerEnvironment): {
   readonly roleArn: (name: string) => string;
   readonly repositoryArn: string;
   readonly repositoryUri: string;
-  readonly pipelineArn: string;
 } {
   const names = resourceNames(peer.app, peer.name, peer.accountId, peer.region);
   const partition = partitionOf(peer.region);
@@ -20,7 +19,6 @@ export function peerResources(peer: PeerEnvironment): {
     repositoryArn: `arn:${partition}:ecr:${peer.region}:${peer.accountId}:repository/${names.repository}`,
     // ECR's registry host (China: amazonaws.com.cn).
     repositoryUri: `${peer.accountId}.dkr.ecr.${peer.region}.amazonaws.com${partition === 'aws-cn' ? '.cn' : ''}/${names.repository}`,
-    pipelineArn: `arn:${partition}:codepipeline:${peer.region}:${peer.accountId}:${names.pipeline}`,
   };
 }
 
